@@ -1,0 +1,26 @@
+// Evaluates @Authorized(...) rules against the viewer and the object being read. Unknown rules deny.
+import { createParameterDecorator, type AuthCheckerFn } from "type-graphql";
+import { UnauthenticatedError } from "../common/errors";
+import type { Context } from "../context";
+import { User } from "../user/user.entity";
+import { Rule } from "./rules";
+
+const RULES: Record<string, (root: unknown, viewer: User) => boolean> = {
+  [Rule.SELF]: (root, viewer) => root instanceof User && root.id === viewer.id,
+  [Rule.OWNER]: (root, viewer) =>
+    typeof root === "object" && root !== null && (root as { ownerId?: unknown }).ownerId === viewer.id,
+};
+
+export const authChecker: AuthCheckerFn<Context, string> = ({ root, context }, roles) => {
+  const viewer = context.viewer;
+  if (!viewer) throw new UnauthenticatedError();
+  return roles.every((role) => RULES[role]?.(root, viewer) ?? false);
+};
+
+/** Injects the signed-in viewer; refuses the operation when there is none. */
+export function Viewer() {
+  return createParameterDecorator<Context>(({ context }) => {
+    if (!context.viewer) throw new UnauthenticatedError();
+    return context.viewer;
+  });
+}

@@ -1,0 +1,56 @@
+// Forward cursor pagination over time-ordered ids (newest first), shared by every list that grows.
+import { LessThan, type EntityManager, type EntityTarget, type FindOptionsWhere } from "typeorm";
+import { BadInputError } from "./errors";
+import { isId } from "./ids";
+
+export interface PageInfo {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+
+export interface Page<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: PageInfo;
+}
+
+export function encodeCursor(id: string): string {
+  return Buffer.from(id, "utf8").toString("base64url");
+}
+
+/** The id a cursor points after, or undefined for the first page. */
+export function decodeCursor(after: string | null | undefined): string | undefined {
+  if (after === null || after === undefined) return undefined;
+  const id = Buffer.from(after, "base64url").toString("utf8");
+  if (!isId(id)) throw new BadInputError("The cursor `after` is not one this API returned.", { field: "after" });
+  return id;
+}
+
+/** One page of an owner's rows, newest first: first+1 rows are read so the extra one tells whether more follow. */
+export async function findOwnedPage<T extends { id: string; ownerId: string }>(
+  manager: EntityManager,
+  entity: EntityTarget<T>,
+  ownerId: string,
+  { first, after }: { first: number; after?: string | null },
+): Promise<Page<T>> {
+  const afterId = decodeCursor(after);
+  const where = (afterId ? { ownerId, id: LessThan(afterId) } : { ownerId }) as FindOptionsWhere<T>;
+  const rows = await manager.find(entity, { where, order: { id: "DESC" } as never, take: first + 1 });
+  return toPage(rows, first);
+}
+
+/** Builds a page from up to first+1 rows fetched newest first; the extra row only says whether more follow. */
+export function toPage<T extends { id: string }>(rows: T[], first: number): Page<T> {
+  const nodes = rows.slice(0, first);
+  const edges = nodes.map((node) => ({ cursor: encodeCursor(node.id), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: rows.length > first,
+      hasPreviousPage: false,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+  };
+}

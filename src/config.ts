@@ -1,0 +1,97 @@
+// Every environment variable the server reads, parsed and validated once, with its default.
+import path from "node:path";
+
+export type DatabaseConfig = { type: "sqlite"; path: string };
+
+export interface Config {
+  nodeEnv: string;
+  port: number;
+  host: string;
+  database: DatabaseConfig;
+  /** Folder for the SQLite file's neighbours: generated secrets live here. */
+  dataDir: string;
+  /** Public prefix of every share link; always ends with "/". */
+  shareBaseUrl: string;
+  /** HS256 key for session tokens; undefined means "generate and keep one in dataDir". */
+  jwtSecret: string | undefined;
+  /** Key that seals link tokens at rest; undefined means "generate and keep one in dataDir". */
+  shareLinkKey: string | undefined;
+  /** Lifetime of a session token, in seconds. */
+  tokenTtlSeconds: number;
+  /** log2 of scrypt's cost parameter N for new password hashes. */
+  scryptLogN: number;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: number;
+  /** Origins allowed by CORS: "*" or a comma-separated list. */
+  corsOrigins: string[] | "*";
+  logLevel: "debug" | "info" | "warn" | "error" | "silent";
+}
+
+export class ConfigError extends Error {}
+
+const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
+
+export function parseDatabaseUrl(url: string): DatabaseConfig {
+  if (url.startsWith("sqlite:")) {
+    const file = url.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
+    if (!file) throw new ConfigError("DATABASE_URL: sqlite: needs a file path, e.g. sqlite:data/chat-share.sqlite");
+    return { type: "sqlite", path: file };
+  }
+  throw new ConfigError(`DATABASE_URL: unsupported scheme in "${url.split(":")[0]}:" (supported: sqlite:<path>)`);
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function shareBaseUrl(raw: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`SHARE_BASE_URL must be an absolute URL, got "${raw}"`);
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
+    throw new ConfigError("SHARE_BASE_URL must be an http(s) URL");
+  }
+  if (!raw.endsWith("/")) throw new ConfigError(`SHARE_BASE_URL must end with "/", got "${raw}"`);
+  if (parsed.search || parsed.hash) throw new ConfigError("SHARE_BASE_URL must not have a query or fragment");
+  return raw;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = integer(env, "PORT", 4000, 0, 65535);
+  const database = parseDatabaseUrl(env.DATABASE_URL || "sqlite:data/chat-share.sqlite");
+  const logLevel = (env.LOG_LEVEL || "info") as Config["logLevel"];
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
+  const jwtSecret = env.JWT_SECRET || undefined;
+  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32) {
+    throw new ConfigError("JWT_SECRET must be at least 32 bytes long");
+  }
+  const shareLinkKey = env.SHARE_LINK_KEY || undefined;
+  if (shareLinkKey !== undefined && Buffer.byteLength(shareLinkKey) < 32) {
+    throw new ConfigError("SHARE_LINK_KEY must be at least 32 bytes long");
+  }
+  const cors = (env.CORS_ORIGINS ?? "*").trim();
+  return {
+    nodeEnv: env.NODE_ENV || "development",
+    port,
+    host: env.HOST || "127.0.0.1",
+    database,
+    dataDir: env.DATA_DIR || path.dirname(database.path),
+    shareBaseUrl: shareBaseUrl(env.SHARE_BASE_URL || "http://localhost:4000/share/"),
+    jwtSecret,
+    shareLinkKey,
+    tokenTtlSeconds: integer(env, "TOKEN_TTL_SECONDS", 7 * 24 * 3600, 60, 365 * 24 * 3600),
+    scryptLogN: integer(env, "SCRYPT_LOG_N", 17, 10, 20),
+    maxBodyBytes: integer(env, "MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
+    corsOrigins: cors === "*" ? "*" : cors.split(",").map((o) => o.trim()).filter(Boolean),
+    logLevel,
+  };
+}

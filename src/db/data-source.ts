@@ -1,0 +1,55 @@
+// Builds the one DataSource a server uses; a factory so tests and the CLI each get their own.
+import "reflect-metadata";
+import { DataSource, type Logger as TypeOrmLogger } from "typeorm";
+import type BetterSqlite3 from "better-sqlite3";
+import type { DatabaseConfig } from "../config";
+import { User } from "../user/user.entity";
+import { Conversation } from "../conversation/conversation.entity";
+import { Message } from "../conversation/message.entity";
+import { Share } from "../share/share.entity";
+import { migrations } from "./migrations";
+
+export const entities = [User, Conversation, Message, Share];
+
+/** Counts every SQL statement the data source sends; the statement-count tests and the benchmark read it. */
+export class QueryCounter implements TypeOrmLogger {
+  count = 0;
+  constructor(private readonly onError?: (error: string | Error, query: string) => void) {}
+  logQuery(): void {
+    this.count++;
+  }
+  logQueryError(error: string | Error, query: string): void {
+    this.onError?.(error, query);
+  }
+  logQuerySlow(): void {}
+  logSchemaBuild(): void {}
+  logMigration(): void {}
+  log(): void {}
+}
+
+export interface DataSourceOptions {
+  database: DatabaseConfig;
+  logger?: TypeOrmLogger;
+}
+
+export function createDataSource({ database, logger }: DataSourceOptions): DataSource {
+  return new DataSource({
+    type: "better-sqlite3",
+    database: database.path,
+    entities,
+    migrations,
+    migrationsTransactionMode: "each",
+    synchronize: false,
+    logger: logger ?? new QueryCounter(),
+    // Waits this long for a lock held by another process (the migration CLI, a backup) instead of failing.
+    timeout: 5000,
+    statementCacheSize: 200,
+    prepareDatabase: (db: BetterSqlite3.Database) => {
+      db.pragma("journal_mode = WAL");
+      // In WAL mode NORMAL is durable against application crashes and keeps the database consistent on power loss.
+      db.pragma("synchronous = NORMAL");
+      // Deleted conversations and snapshots are overwritten, not just unlinked: "delete" means gone from the file.
+      db.pragma("secure_delete = ON");
+    },
+  });
+}
