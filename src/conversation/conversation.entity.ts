@@ -1,0 +1,34 @@
+import { Authorized, Field, ID, ObjectType } from "type-graphql";
+import { DateTimeResolver } from "graphql-scalars";
+import { Column, Entity, Index, ManyToOne, JoinColumn } from "typeorm";
+import { IdColumn, RefColumn, TimestampColumn } from "../db/columns";
+import { Rule } from "../auth/rules";
+import { User } from "../user/user.entity";
+
+export const TITLE_MAX_LENGTH = 200;
+
+@ObjectType({ description: "A chat conversation in its owner's history. Only its owner can read it." })
+@Authorized(Rule.OWNER)
+@Entity({ name: "conversations" })
+@Index("conversations_owner_id_idx", ["ownerId", "id"])
+export class Conversation {
+  @Field(() => ID, { description: "Stable identifier of the conversation." })
+  @IdColumn()
+  id!: string;
+
+  @RefColumn("owner_id")
+  ownerId!: string;
+
+  // Declared for the foreign key only; never loaded (relations go through DataLoaders).
+  @ManyToOne(() => User, { onDelete: "CASCADE" })
+  @JoinColumn({ name: "owner_id", foreignKeyConstraintName: "conversations_owner_id_fkey" })
+  owner?: never;
+
+  @Field(() => String, { description: `Title of the conversation, 1 to ${TITLE_MAX_LENGTH} characters.` })
+  @Column({ type: "varchar", length: TITLE_MAX_LENGTH })
+  title!: string;
+
+  @Field(() => DateTimeResolver, { description: "When the conversation was created." })
+  @TimestampColumn("created_at")
+  createdAt!: Date;
+}

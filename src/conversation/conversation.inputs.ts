@@ -1,0 +1,42 @@
+import { ArgsType, Field, ID, InputType } from "type-graphql";
+import { MaxLength } from "class-validator";
+import { IsEntityId, IsNotBlank } from "../common/validation";
+import { TITLE_MAX_LENGTH } from "./conversation.entity";
+import { CONTENT_MAX_LENGTH, MessageRole } from "./message.entity";
+
+@ArgsType()
+export class ConversationArgs {
+  @Field(() => ID, { description: "Id of one of your conversations." })
+  @IsEntityId()
+  id!: string;
+}
+
+@InputType({ description: "A new, empty conversation." })
+export class CreateConversationInput {
+  @Field(() => String, { description: `Title, 1 to ${TITLE_MAX_LENGTH} characters; surrounding white space is dropped.` })
+  @IsNotBlank()
+  @MaxLength(TITLE_MAX_LENGTH, { message: `title must be at most ${TITLE_MAX_LENGTH} characters` })
+  title!: string;
+}
+
+@InputType({ description: "A message to add at the end of one of your conversations." })
+export class AppendMessageInput {
+  @Field(() => ID, { description: "The conversation to add to." })
+  @IsEntityId()
+  conversationId!: string;
+
+  @Field(() => MessageRole, { description: "Who wrote the message." })
+  role!: MessageRole;
+
+  @Field(() => String, { description: `Text of the message, 1 to ${CONTENT_MAX_LENGTH} characters, kept exactly as sent.` })
+  @IsNotBlank()
+  @MaxLength(CONTENT_MAX_LENGTH, { message: `content must be at most ${CONTENT_MAX_LENGTH} characters` })
+  content!: string;
+}
+
+@InputType({ description: "The conversation to delete, with its messages and every link to it." })
+export class DeleteConversationInput {
+  @Field(() => ID, { description: "Id of one of your conversations." })
+  @IsEntityId()
+  conversationId!: string;
+}

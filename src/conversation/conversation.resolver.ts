@@ -1,0 +1,75 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Viewer } from "../auth/auth-checker";
+import { Rule } from "../auth/rules";
+import { PageArgs } from "../common/connection";
+import type { Context } from "../context";
+import { Share } from "../share/share.entity";
+import type { User } from "../user/user.entity";
+import { Conversation } from "./conversation.entity";
+import { Message } from "./message.entity";
+import { AppendMessageInput, ConversationArgs, CreateConversationInput, DeleteConversationInput } from "./conversation.inputs";
+import {
+  AppendMessagePayload,
+  ConversationConnection,
+  CreateConversationPayload,
+  DeleteConversationPayload,
+} from "./conversation.payloads";
+
+@Resolver(() => Conversation)
+export class ConversationResolver {
+  @Authorized()
+  @Query(() => Conversation, { nullable: true, description: "One of your conversations by id; NOT_FOUND for any other id." })
+  conversation(@Args(() => ConversationArgs) { id }: ConversationArgs, @Viewer() viewer: User, @Ctx() ctx: Context): Promise<Conversation> {
+    return ctx.services.conversations.getOwned(viewer, id);
+  }
+
+  @Authorized()
+  @Query(() => ConversationConnection, { description: "Your conversations, newest first." })
+  conversations(@Args(() => PageArgs) page: PageArgs, @Viewer() viewer: User, @Ctx() ctx: Context): Promise<ConversationConnection> {
+    return ctx.services.conversations.list(viewer, page);
+  }
+
+  @Authorized()
+  @Mutation(() => CreateConversationPayload, { description: "Starts a new, empty conversation." })
+  async createConversation(
+    @Arg("input", () => CreateConversationInput, { description: "The new conversation's title." }) input: CreateConversationInput,
+    @Viewer() viewer: User,
+    @Ctx() ctx: Context,
+  ): Promise<CreateConversationPayload> {
+    return { conversation: await ctx.services.conversations.create(viewer, input.title) };
+  }
+
+  @Authorized()
+  @Mutation(() => AppendMessagePayload, { description: "Adds a message at the end of one of your conversations. Existing share links do not change." })
+  async appendMessage(
+    @Arg("input", () => AppendMessageInput, { description: "The conversation and the message to add." }) input: AppendMessageInput,
+    @Viewer() viewer: User,
+    @Ctx() ctx: Context,
+  ): Promise<AppendMessagePayload> {
+    return { message: await ctx.services.conversations.append(viewer, input.conversationId, input) };
+  }
+
+  @Authorized()
+  @Mutation(() => DeleteConversationPayload, {
+    description: "Deletes one of your conversations for good, with its messages and snapshots; every link to it stops working.",
+  })
+  async deleteConversation(
+    @Arg("input", () => DeleteConversationInput, { description: "The conversation to delete." }) input: DeleteConversationInput,
+    @Viewer() viewer: User,
+    @Ctx() ctx: Context,
+  ): Promise<DeleteConversationPayload> {
+    return { deletedConversationId: await ctx.services.conversations.delete(viewer, input.conversationId) };
+  }
+
+  @Authorized(Rule.OWNER)
+  @FieldResolver(() => [Message], { description: "The messages, oldest first." })
+  messages(@Root() conversation: Conversation, @Ctx() ctx: Context): Promise<Message[]> {
+    return ctx.loaders.messagesByConversationId.load(conversation.id);
+  }
+
+  @Authorized(Rule.OWNER)
+  @FieldResolver(() => [Share], { description: "Every link made from this conversation, newest first, revoked ones included." })
+  shares(@Root() conversation: Conversation, @Ctx() ctx: Context): Promise<Share[]> {
+    return ctx.loaders.sharesByConversationId.load(conversation.id);
+  }
+}

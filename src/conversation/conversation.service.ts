@@ -1,0 +1,85 @@
+import type { DataSource, EntityManager } from "typeorm";
+import { NotFoundError } from "../common/errors";
+import { newId } from "../common/ids";
+import { findOwnedPage, type Page } from "../common/pagination";
+import type { Transactions } from "../db/transactions";
+import { Share } from "../share/share.entity";
+import type { User } from "../user/user.entity";
+import { Conversation } from "./conversation.entity";
+import { Message, type MessageRole } from "./message.entity";
+
+export interface NewMessage {
+  role: MessageRole;
+  content: string;
+}
+
+export class ConversationService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+  ) {}
+
+  create(viewer: User, title: string): Promise<Conversation> {
+    return this.transactions.write((manager) => this.insert(manager, viewer.id, title, []));
+  }
+
+  /** Inserts a conversation with its first messages; the caller owns the transaction (import uses it too). */
+  async insert(manager: EntityManager, ownerId: string, title: string, messages: NewMessage[]): Promise<Conversation> {
+    const now = new Date();
+    const conversation = manager.create(Conversation, { id: newId(), ownerId, title: title.trim(), createdAt: now });
+    await manager.insert(Conversation, conversation);
+    if (messages.length > 0) {
+      const rows = messages.map((m, position) =>
+        manager.create(Message, { id: newId(), conversationId: conversation.id, ownerId, position, role: m.role, content: m.content, createdAt: now }),
+      );
+      // Chunked: SQLite caps the number of bound parameters per statement.
+      for (let i = 0; i < rows.length; i += 100) await manager.insert(Message, rows.slice(i, i + 100));
+    }
+    return conversation;
+  }
+
+  /** The viewer's conversation; someone else's answers exactly like one that does not exist. */
+  async getOwned(viewer: User, id: string, manager: EntityManager = this.dataSource.manager): Promise<Conversation> {
+    const conversation = await manager.findOneBy(Conversation, { id, ownerId: viewer.id });
+    if (!conversation) throw new NotFoundError("Conversation");
+    return conversation;
+  }
+
+  list(viewer: User, page: { first: number; after?: string | null }): Promise<Page<Conversation>> {
+    return findOwnedPage(this.dataSource.manager, Conversation, viewer.id, page);
+  }
+
+  /** Messages of a conversation in order; the caller has checked ownership. */
+  messagesOf(conversationId: string, manager: EntityManager = this.dataSource.manager): Promise<Message[]> {
+    return manager.find(Message, { where: { conversationId }, order: { position: "ASC" } });
+  }
+
+  append(viewer: User, conversationId: string, message: NewMessage): Promise<Message> {
+    return this.transactions.write(async (manager) => {
+      await this.getOwned(viewer, conversationId, manager);
+      const last = await manager.findOne(Message, { where: { conversationId }, order: { position: "DESC" }, select: { position: true } });
+      const row = manager.create(Message, {
+        id: newId(),
+        conversationId,
+        ownerId: viewer.id,
+        position: last ? last.position + 1 : 0,
+        role: message.role,
+        content: message.content,
+        createdAt: new Date(),
+      });
+      await manager.insert(Message, row);
+      return row;
+    });
+  }
+
+  /** Deletes the conversation, its messages and every snapshot taken of it; others' imported copies stay. */
+  delete(viewer: User, conversationId: string): Promise<string> {
+    return this.transactions.write(async (manager) => {
+      await this.getOwned(viewer, conversationId, manager);
+      await manager.delete(Share, { conversationId });
+      await manager.delete(Message, { conversationId });
+      await manager.delete(Conversation, { id: conversationId });
+      return conversationId;
+    });
+  }
+}

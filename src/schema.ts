@@ -1,0 +1,20 @@
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
+import { buildSchema } from "type-graphql";
+import { authChecker } from "./auth/auth-checker";
+import { UserResolver } from "./user/user.resolver";
+import { ConversationResolver } from "./conversation/conversation.resolver";
+import { ShareResolver } from "./share/share.resolver";
+
+export function buildAppSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [UserResolver, ConversationResolver, ShareResolver],
+    authChecker,
+    authMode: "error",
+    validate: { forbidUnknownValues: false },
+  });
+}
+
+/** The SDL committed as schema.graphql: sorted, so a diff shows only real changes. */
+export function printAppSchema(schema: GraphQLSchema): string {
+  return printSchema(lexicographicSortSchema(schema)) + "\n";
+}

@@ -1,0 +1,28 @@
+// The public view of a share: its own types, so an anonymous viewer has no path to the owner or the live conversation.
+import { Field, ObjectType } from "type-graphql";
+import { DateTimeResolver } from "graphql-scalars";
+import { MessageRole } from "../conversation/message.entity";
+
+@ObjectType({ description: "One message of a shared snapshot." })
+export class SharedMessage {
+  @Field(() => MessageRole, { description: "Who wrote the message." })
+  role!: MessageRole;
+
+  @Field(() => String, { description: "Text of the message as it was when the link was created." })
+  content!: string;
+}
+
+@ObjectType({ description: "What anyone with a share link sees: a frozen snapshot of a conversation." })
+export class SharedConversation {
+  @Field(() => String, { description: "The conversation's title when it was shared." })
+  title!: string;
+
+  @Field(() => String, { nullable: true, description: "The owner's display name if they chose NAMED attribution; null for anonymous shares." })
+  sharedBy!: string | null;
+
+  @Field(() => DateTimeResolver, { description: "When the snapshot was taken." })
+  sharedAt!: Date;
+
+  @Field(() => [SharedMessage], { description: "The snapshot's messages, in conversation order." })
+  messages!: SharedMessage[];
+}

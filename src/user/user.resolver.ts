@@ -1,0 +1,42 @@
+import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from "type-graphql";
+import { Viewer } from "../auth/auth-checker";
+import type { Context } from "../context";
+import { User } from "./user.entity";
+import { DeactivateAccountInput, LogInInput, SignUpInput } from "./user.inputs";
+import { AuthPayload, DeactivateAccountPayload } from "./user.payloads";
+
+@Resolver(() => User)
+export class UserResolver {
+  @Query(() => User, { nullable: true, description: "The signed-in user; null without a valid token." })
+  me(@Ctx() ctx: Context): User | null {
+    return ctx.viewer;
+  }
+
+  @Mutation(() => AuthPayload, { description: "Creates an account and signs it in." })
+  async signUp(@Arg("input", () => SignUpInput, { description: "Email, password and display name of the new account." }) input: SignUpInput, @Ctx() ctx: Context): Promise<AuthPayload> {
+    const session = await ctx.services.users.signUp(input);
+    ctx.viewer = session.user; // the rest of this response is read as the new user
+    return session;
+  }
+
+  @Mutation(() => AuthPayload, { description: "Signs in with email and password." })
+  async logIn(@Arg("input", () => LogInInput, { description: "The account's email and password." }) input: LogInInput, @Ctx() ctx: Context): Promise<AuthPayload> {
+    const session = await ctx.services.users.logIn(input);
+    ctx.viewer = session.user;
+    return session;
+  }
+
+  @Authorized()
+  @Mutation(() => DeactivateAccountPayload, {
+    description: "Ends your account: every share link and every session token stops working, and logging in is refused.",
+  })
+  async deactivateAccount(
+    @Arg("input", () => DeactivateAccountInput, { description: "Your password, to confirm." }) input: DeactivateAccountInput,
+    @Viewer() viewer: User,
+    @Ctx() ctx: Context,
+  ): Promise<DeactivateAccountPayload> {
+    const deactivatedUserId = await ctx.services.users.deactivate(viewer, input.password);
+    ctx.viewer = null;
+    return { deactivatedUserId };
+  }
+}

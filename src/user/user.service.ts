@@ -1,0 +1,79 @@
+import type { DataSource } from "typeorm";
+import { IsNull } from "typeorm";
+import { BadInputError, UnauthenticatedError } from "../common/errors";
+import { newId } from "../common/ids";
+import type { Transactions } from "../db/transactions";
+import type { PasswordHasher } from "../auth/passwords";
+import type { SessionClaims, SessionTokens } from "../auth/tokens";
+import { Share } from "../share/share.entity";
+import { User } from "./user.entity";
+
+export interface Session {
+  token: string;
+  user: User;
+}
+
+const BAD_CREDENTIALS = "The email or password is incorrect.";
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export class UserService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly passwords: PasswordHasher,
+    private readonly tokens: SessionTokens,
+  ) {}
+
+  async signUp(input: { email: string; password: string; displayName: string }): Promise<Session> {
+    const emailNormalized = normalizeEmail(input.email);
+    // Hash before queueing: the write queue is never held while scrypt runs.
+    const passwordHash = await this.passwords.hash(input.password);
+    const user = await this.transactions.write(async (manager) => {
+      if (await manager.existsBy(User, { emailNormalized })) {
+        throw new BadInputError("An account with this email already exists.", { field: "email" });
+      }
+      const created = manager.create(User, {
+        id: newId(),
+        email: input.email.trim(),
+        emailNormalized,
+        displayName: input.displayName.trim(),
+        passwordHash,
+        tokenVersion: 0,
+        createdAt: new Date(),
+        deactivatedAt: null,
+      });
+      return manager.save(created);
+    });
+    return { user, token: this.tokens.issue({ userId: user.id, tokenVersion: user.tokenVersion }) };
+  }
+
+  async logIn(input: { email: string; password: string }): Promise<Session> {
+    const user = await this.dataSource.manager.findOneBy(User, { emailNormalized: normalizeEmail(input.email) });
+    const ok = user ? await this.passwords.verify(input.password, user.passwordHash) : await this.passwords.verifyNothing(input.password);
+    if (!user || !ok || user.deactivatedAt) throw new UnauthenticatedError(BAD_CREDENTIALS);
+    return { user, token: this.tokens.issue({ userId: user.id, tokenVersion: user.tokenVersion }) };
+  }
+
+  /** The user a session token speaks for, or null when that account is gone or the token was invalidated. */
+  async viewerFor(claims: SessionClaims): Promise<User | null> {
+    const user = await this.dataSource.manager.findOneBy(User, { id: claims.userId });
+    if (!user || user.deactivatedAt || user.tokenVersion !== claims.tokenVersion) return null;
+    return user;
+  }
+
+  /** Ends the account: every session and every share link of the user stops working at once. */
+  async deactivate(viewer: User, password: string): Promise<string> {
+    if (!(await this.passwords.verify(password, viewer.passwordHash))) {
+      throw new BadInputError("The password is incorrect.", { field: "password" });
+    }
+    await this.transactions.write(async (manager) => {
+      const now = new Date();
+      await manager.update(User, { id: viewer.id }, { deactivatedAt: now, tokenVersion: () => "token_version + 1" });
+      await manager.update(Share, { ownerId: viewer.id, revokedAt: IsNull() }, { revokedAt: now });
+    });
+    return viewer.id;
+  }
+}
