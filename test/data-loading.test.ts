@@ -1,0 +1,55 @@
+// Relation fields go through per-request DataLoaders: a page costs the same number of statements whatever its size.
+import { startTestServer, type TestServer } from "./helpers/server";
+import { appendMessage, createConversation, gql, ok, shareConversation, signUp, VIEW } from "./helpers/client";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+const LIST = `query($first: Int) { conversations(first: $first) {
+  edges { node { id title messages { id role content } shares { id url attribution conversation { id title } } } }
+} }`;
+
+async function statementsFor(query: string, variables: Record<string, unknown>, token?: string): Promise<{ count: number; data: any }> {
+  const before = server.queries.count;
+  const data = ok(await gql(server, query, variables, token));
+  return { count: server.queries.count - before, data };
+}
+
+async function userWith(conversations: number) {
+  const me = await signUp(server);
+  for (let i = 0; i < conversations; i++) {
+    const id = await createConversation(server, me.token, `Chat ${i}`);
+    await appendMessage(server, me.token, id, "USER", `question ${i}`);
+    await appendMessage(server, me.token, id, "ASSISTANT", `answer ${i}`);
+    await shareConversation(server, me.token, id);
+  }
+  return me;
+}
+
+describe("listing conversations with their messages and shares", () => {
+  it("costs a constant number of SQL statements, not one per conversation", async () => {
+    const small = await userWith(2);
+    const large = await userWith(50);
+    const a = await statementsFor(LIST, { first: 50 }, small.token);
+    const b = await statementsFor(LIST, { first: 50 }, large.token);
+    expect(a.data.conversations.edges).toHaveLength(2);
+    expect(b.data.conversations.edges).toHaveLength(50);
+    expect(b.data.conversations.edges.every((e: any) => e.node.messages.length === 2 && e.node.shares.length === 1)).toBe(true);
+    // viewer, page, messages, shares, shares' conversations
+    expect(b.count).toBe(a.count);
+    expect(b.count).toBeLessThanOrEqual(5);
+  }, 60_000);
+});
+
+describe("viewing a shared link", () => {
+  it("is one SQL statement", async () => {
+    const me = await userWith(1);
+    const share = ok(await gql(server, `{ myShares { edges { node { url } } } }`, {}, me.token)).myShares.edges[0].node;
+    const { count, data } = await statementsFor(VIEW, { link: share.url });
+    expect(data.sharedConversation.messages).toHaveLength(2);
+    expect(count).toBe(1);
+  });
+});
