@@ -25,6 +25,12 @@ export interface Config {
   /** Origins allowed by CORS: "*" or a comma-separated list. */
   corsOrigins: string[] | "*";
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  /** Longest lifetime an owner may give a link with expiresAt, in days. */
+  shareMaxLifetimeDays: number;
+  /** How often batched view counts are written to the database, in milliseconds. */
+  viewCountFlushMs: number;
+  /** Reports one client (a signed-in user, or else an IP address) may file per hour. */
+  reportsPerHour: number;
 }
 
 export class ConfigError extends Error {}
@@ -93,5 +99,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: integer(env, "MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
     corsOrigins: cors === "*" ? "*" : cors.split(",").map((o) => o.trim()).filter(Boolean),
     logLevel,
+    shareMaxLifetimeDays: integer(env, "SHARE_MAX_LIFETIME_DAYS", 365, 1, 3650),
+    viewCountFlushMs: integer(env, "VIEW_COUNT_FLUSH_MS", 5000, 100, 3_600_000),
+    reportsPerHour: integer(env, "REPORTS_PER_HOUR", 10, 1, 10_000),
   };
 }

@@ -4,23 +4,34 @@ import type { User } from "./user/user.entity";
 import type { UserService } from "./user/user.service";
 import type { ConversationService } from "./conversation/conversation.service";
 import type { ShareService } from "./share/share.service";
+import type { DataExportService } from "./user/data-export.service";
+import type { ModerationService } from "./moderation/moderation.service";
 import { createConversationLoaders } from "./conversation/conversation.loaders";
 import { createShareLoaders } from "./share/share.loaders";
+import { createModerationLoaders } from "./moderation/moderation.loaders";
 
 export interface Services {
   users: UserService;
   conversations: ConversationService;
   shares: ShareService;
+  dataExport: DataExportService;
+  moderation: ModerationService;
 }
 
-export function createLoaders(dataSource: DataSource) {
-  return { ...createConversationLoaders(dataSource), ...createShareLoaders(dataSource) };
+export function createLoaders(dataSource: DataSource, services: Services) {
+  return {
+    ...createConversationLoaders(dataSource),
+    ...createShareLoaders(dataSource),
+    ...createModerationLoaders(services.shares),
+  };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
 
 export interface Context {
   /** The signed-in user, or null: anonymous, or a token that no longer works. */
   viewer: User | null;
+  /** The address the request came from: the key of per-address rate limits. */
+  clientIp: string;
   loaders: Loaders;
   services: Services;
 }

@@ -4,10 +4,11 @@ import { authChecker } from "./auth/auth-checker";
 import { UserResolver } from "./user/user.resolver";
 import { ConversationResolver } from "./conversation/conversation.resolver";
 import { ShareResolver } from "./share/share.resolver";
+import { ModerationResolver } from "./moderation/moderation.resolver";
 
 export function buildAppSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [UserResolver, ConversationResolver, ShareResolver],
+    resolvers: [UserResolver, ConversationResolver, ShareResolver, ModerationResolver],
     authChecker,
     authMode: "error",
     validate: { forbidUnknownValues: false },

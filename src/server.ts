@@ -19,6 +19,10 @@ import { UserService } from "./user/user.service";
 import { ConversationService } from "./conversation/conversation.service";
 import { ShareService } from "./share/share.service";
 import { ShareLinks } from "./share/share-links";
+import { ViewCounter } from "./share/view-counter";
+import { DataExportService } from "./user/data-export.service";
+import { ModerationService } from "./moderation/moderation.service";
+import { MemoryRateLimiter } from "./common/rate-limit";
 
 export interface AppServer {
   httpServer: http.Server;
@@ -107,11 +111,16 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
   );
   const transactions = new Transactions(dataSource);
   const tokens = new SessionTokens(jwtSecret, config.tokenTtlSeconds);
+  const links = new ShareLinks(config.shareBaseUrl, linkKey);
+  const views = new ViewCounter(transactions, logger, config.viewCountFlushMs);
   const conversations = new ConversationService(dataSource, transactions);
+  const shares = new ShareService(dataSource, transactions, conversations, links, views, config.shareMaxLifetimeDays);
   const services: Services = {
     users: new UserService(dataSource, transactions, new PasswordHasher(config.scryptLogN), tokens),
     conversations,
-    shares: new ShareService(dataSource, transactions, conversations, new ShareLinks(config.shareBaseUrl, linkKey)),
+    shares,
+    dataExport: new DataExportService(dataSource, links, views),
+    moderation: new ModerationService(dataSource, transactions, shares, new MemoryRateLimiter(config.reportsPerHour, 3600_000)),
   };
 
   const httpServer = http.createServer();
@@ -145,7 +154,8 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
       httpGraphQLRequest: { method: req.method ?? "GET", headers: toHeaderMap(req), search, body },
       context: async () => ({
         viewer: await viewerOf(req.headers.authorization),
-        loaders: createLoaders(dataSource),
+        clientIp: req.socket.remoteAddress ?? "unknown",
+        loaders: createLoaders(dataSource, services),
         services,
       }),
     });
@@ -210,6 +220,9 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
           resolve(`http://${host}:${port}`);
         });
       }),
-    close: () => apollo.stop(),
+    close: async () => {
+      await apollo.stop();
+      await views.stop();
+    },
   };
 }

@@ -2,13 +2,14 @@
 import { createParameterDecorator, type AuthCheckerFn } from "type-graphql";
 import { UnauthenticatedError } from "../common/errors";
 import type { Context } from "../context";
-import { User } from "../user/user.entity";
+import { User, UserRole } from "../user/user.entity";
 import { Rule } from "./rules";
 
 const RULES: Record<string, (root: unknown, viewer: User) => boolean> = {
   [Rule.SELF]: (root, viewer) => root instanceof User && root.id === viewer.id,
   [Rule.OWNER]: (root, viewer) =>
     typeof root === "object" && root !== null && (root as { ownerId?: unknown }).ownerId === viewer.id,
+  [Rule.ADMIN]: (_root, viewer) => viewer.role === UserRole.ADMIN,
 };
 
 export const authChecker: AuthCheckerFn<Context, string> = ({ root, context }, roles) => {

@@ -4,5 +4,7 @@ export const Rule = {
   SELF: "SELF",
   /** The root (conversation, message, share) belongs to the viewer. */
   OWNER: "OWNER",
+  /** The viewer is a moderator (User.role ADMIN). */
+  ADMIN: "ADMIN",
 } as const;
 export type Rule = (typeof Rule)[keyof typeof Rule];

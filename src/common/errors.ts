@@ -46,3 +46,10 @@ export class NotFoundError extends DomainError {
 export class BadInputError extends DomainError {
   readonly code = ErrorCode.BAD_USER_INPUT;
 }
+
+export class RateLimitedError extends DomainError {
+  readonly code = ErrorCode.RATE_LIMITED;
+  constructor(what: string, retryAfterSeconds: number) {
+    super(`Too many ${what}. Try again in ${retryAfterSeconds} seconds.`, { retryAfterSeconds });
+  }
+}

@@ -27,16 +27,16 @@ export function decodeCursor(after: string | null | undefined): string | undefin
   return id;
 }
 
-/** One page of an owner's rows, newest first: first+1 rows are read so the extra one tells whether more follow. */
-export async function findOwnedPage<T extends { id: string; ownerId: string }>(
+/** One page of rows matching `where`, newest first: first+1 rows are read so the extra one tells whether more follow. */
+export async function findPage<T extends { id: string }>(
   manager: EntityManager,
   entity: EntityTarget<T>,
-  ownerId: string,
+  where: FindOptionsWhere<T>,
   { first, after }: { first: number; after?: string | null },
 ): Promise<Page<T>> {
   const afterId = decodeCursor(after);
-  const where = (afterId ? { ownerId, id: LessThan(afterId) } : { ownerId }) as FindOptionsWhere<T>;
-  const rows = await manager.find(entity, { where, order: { id: "DESC" } as never, take: first + 1 });
+  const page = (afterId ? { ...where, id: LessThan(afterId) } : where) as FindOptionsWhere<T>;
+  const rows = await manager.find(entity, { where: page, order: { id: "DESC" } as never, take: first + 1 });
   return toPage(rows, first);
 }
 

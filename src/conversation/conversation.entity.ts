@@ -31,4 +31,20 @@ export class Conversation {
   @Field(() => DateTimeResolver, { description: "When the conversation was created." })
   @TimestampColumn("created_at")
   createdAt!: Date;
+
+  /** Title of the shared snapshot this conversation was imported from; null when it was not imported. */
+  @Column({ type: "varchar", length: TITLE_MAX_LENGTH, name: "imported_from_title", nullable: true })
+  importedFromTitle!: string | null;
+
+  @TimestampColumn("imported_from_shared_at", { nullable: true })
+  importedFromSharedAt!: Date | null;
+}
+
+@ObjectType({ description: "Where an imported conversation came from. Deliberately has no link back to the original owner." })
+export class ImportedFrom {
+  @Field(() => String, { description: "Title of the shared snapshot, as it was imported." })
+  title!: string;
+
+  @Field(() => DateTimeResolver, { description: "When that snapshot was taken by its owner." })
+  sharedAt!: Date;
 }

@@ -5,7 +5,7 @@ import { PageArgs } from "../common/connection";
 import type { Context } from "../context";
 import { Share } from "../share/share.entity";
 import type { User } from "../user/user.entity";
-import { Conversation } from "./conversation.entity";
+import { Conversation, ImportedFrom } from "./conversation.entity";
 import { Message } from "./message.entity";
 import { AppendMessageInput, ConversationArgs, CreateConversationInput, DeleteConversationInput } from "./conversation.inputs";
 import {
@@ -65,6 +65,16 @@ export class ConversationResolver {
   @FieldResolver(() => [Message], { description: "The messages, oldest first." })
   messages(@Root() conversation: Conversation, @Ctx() ctx: Context): Promise<Message[]> {
     return ctx.loaders.messagesByConversationId.load(conversation.id);
+  }
+
+  @Authorized(Rule.OWNER)
+  @FieldResolver(() => ImportedFrom, {
+    nullable: true,
+    description: "The shared snapshot this conversation was imported from (title and share time only); null if you started it.",
+  })
+  importedFrom(@Root() conversation: Conversation): ImportedFrom | null {
+    const { importedFromTitle: title, importedFromSharedAt: sharedAt } = conversation;
+    return title !== null && sharedAt !== null ? { title, sharedAt } : null;
   }
 
   @Authorized(Rule.OWNER)

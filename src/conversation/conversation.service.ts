@@ -1,7 +1,7 @@
-import type { DataSource, EntityManager } from "typeorm";
-import { NotFoundError } from "../common/errors";
+import { LessThanOrEqual, type DataSource, type EntityManager } from "typeorm";
+import { BadInputError, NotFoundError } from "../common/errors";
 import { newId } from "../common/ids";
-import { findOwnedPage, type Page } from "../common/pagination";
+import { findPage, type Page } from "../common/pagination";
 import type { Transactions } from "../db/transactions";
 import { Share } from "../share/share.entity";
 import type { User } from "../user/user.entity";
@@ -24,9 +24,22 @@ export class ConversationService {
   }
 
   /** Inserts a conversation with its first messages; the caller owns the transaction (import uses it too). */
-  async insert(manager: EntityManager, ownerId: string, title: string, messages: NewMessage[]): Promise<Conversation> {
+  async insert(
+    manager: EntityManager,
+    ownerId: string,
+    title: string,
+    messages: NewMessage[],
+    importedFrom?: { title: string; sharedAt: Date },
+  ): Promise<Conversation> {
     const now = new Date();
-    const conversation = manager.create(Conversation, { id: newId(), ownerId, title: title.trim(), createdAt: now });
+    const conversation = manager.create(Conversation, {
+      id: newId(),
+      ownerId,
+      title: title.trim(),
+      createdAt: now,
+      importedFromTitle: importedFrom?.title ?? null,
+      importedFromSharedAt: importedFrom?.sharedAt ?? null,
+    });
     await manager.insert(Conversation, conversation);
     if (messages.length > 0) {
       const rows = messages.map((m, position) =>
@@ -46,12 +59,18 @@ export class ConversationService {
   }
 
   list(viewer: User, page: { first: number; after?: string | null }): Promise<Page<Conversation>> {
-    return findOwnedPage(this.dataSource.manager, Conversation, viewer.id, page);
+    return findPage(this.dataSource.manager, Conversation, { ownerId: viewer.id }, page);
   }
 
-  /** Messages of a conversation in order; the caller has checked ownership. */
-  messagesOf(conversationId: string, manager: EntityManager = this.dataSource.manager): Promise<Message[]> {
-    return manager.find(Message, { where: { conversationId }, order: { position: "ASC" } });
+  /**
+   * Messages of a conversation in order, up to and including `upToMessageId` when given; the caller has checked
+   * ownership. An id that is not a message of this conversation is refused, whoever's message it is.
+   */
+  async messagesOf(conversationId: string, manager: EntityManager = this.dataSource.manager, upToMessageId?: string | null): Promise<Message[]> {
+    if (!upToMessageId) return manager.find(Message, { where: { conversationId }, order: { position: "ASC" } });
+    const last = await manager.findOne(Message, { where: { id: upToMessageId, conversationId }, select: { position: true } });
+    if (!last) throw new BadInputError("upToMessageId is not a message of this conversation.", { field: "upToMessageId" });
+    return manager.find(Message, { where: { conversationId, position: LessThanOrEqual(last.position) }, order: { position: "ASC" } });
   }
 
   append(viewer: User, conversationId: string, message: NewMessage): Promise<Message> {

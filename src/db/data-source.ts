@@ -7,9 +7,10 @@ import { User } from "../user/user.entity";
 import { Conversation } from "../conversation/conversation.entity";
 import { Message } from "../conversation/message.entity";
 import { Share } from "../share/share.entity";
+import { ShareReport } from "../moderation/report.entity";
 import { migrations } from "./migrations";
 
-export const entities = [User, Conversation, Message, Share];
+export const entities = [User, Conversation, Message, Share, ShareReport];
 
 /** Counts every SQL statement the data source sends; the statement-count tests and the benchmark read it. */
 export class QueryCounter implements TypeOrmLogger {

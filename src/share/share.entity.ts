@@ -1,4 +1,4 @@
-import { Authorized, Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { Authorized, Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import { Column, Entity, Index, JoinColumn, ManyToOne } from "typeorm";
 import { IdColumn, RefColumn, TimestampColumn } from "../db/columns";
@@ -17,6 +17,23 @@ registerEnumType(ShareAttribution, {
   valuesConfig: {
     ANONYMOUS: { description: "Viewers see no name (the default)." },
     NAMED: { description: "Viewers see the owner's display name under the title." },
+  },
+});
+
+export enum ShareStatus {
+  ACTIVE = "ACTIVE",
+  REVOKED = "REVOKED",
+  EXPIRED = "EXPIRED",
+  DISABLED = "DISABLED",
+}
+registerEnumType(ShareStatus, {
+  name: "ShareStatus",
+  description: "Whether a link works, and if not, why.",
+  valuesConfig: {
+    ACTIVE: { description: "Anyone with the link can view it." },
+    REVOKED: { description: "Its owner revoked it." },
+    EXPIRED: { description: "Its expiresAt has passed." },
+    DISABLED: { description: "A moderator disabled it; see disabledReason." },
   },
 });
 
@@ -63,10 +80,11 @@ export class Share {
   @Column({ type: "varchar", length: 16 })
   attribution!: ShareAttribution;
 
-  /** The conversation's title when the snapshot was taken. */
+  @Field(() => String, { description: "The conversation's title as it is in the snapshot." })
   @Column({ type: "varchar", length: TITLE_MAX_LENGTH })
   title!: string;
 
+  @Field(() => Int, { description: "How many messages the snapshot holds." })
   @Column({ type: "integer", name: "message_count" })
   messageCount!: number;
 
@@ -74,11 +92,42 @@ export class Share {
   @Column({ type: "text", select: false })
   snapshot?: string;
 
-  @Field(() => DateTimeResolver, { description: "When the link was created, which is when its snapshot was taken." })
+  @Field(() => DateTimeResolver, { description: "When the snapshot behind the link was taken: its creation, or its last refreshShare." })
+  @TimestampColumn("snapshot_at")
+  snapshotAt!: Date;
+
+  @Field(() => DateTimeResolver, { description: "When the link was created." })
   @TimestampColumn("created_at")
   createdAt!: Date;
 
-  @Field(() => DateTimeResolver, { nullable: true, description: "When the link was revoked; null while it works." })
+  @Field(() => DateTimeResolver, { nullable: true, description: "When the owner revoked the link; null if they have not." })
   @TimestampColumn("revoked_at", { nullable: true })
   revokedAt!: Date | null;
+
+  @Field(() => DateTimeResolver, { nullable: true, description: "When the link stops working by itself; null for never." })
+  @TimestampColumn("expires_at", { nullable: true })
+  expiresAt!: Date | null;
+
+  @Field(() => DateTimeResolver, { nullable: true, description: "When a moderator disabled the link; null if none did." })
+  @TimestampColumn("disabled_at", { nullable: true })
+  disabledAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: "The moderator's reason for disabling the link, shown to its owner." })
+  @Column({ type: "varchar", length: 500, name: "disabled_reason", nullable: true })
+  disabledReason!: string | null;
+
+  /** Views flushed to the database; the API adds the views still batched in memory. */
+  @Column({ type: "integer", name: "view_count", default: 0 })
+  viewCount!: number;
+
+  @TimestampColumn("last_viewed_at", { nullable: true })
+  lastViewedAt!: Date | null;
+}
+
+/** Whether a link works at `now`; a moderator's decision outranks the owner's, which outranks expiry. */
+export function shareStatus(share: Pick<Share, "disabledAt" | "revokedAt" | "expiresAt">, now: Date): ShareStatus {
+  if (share.disabledAt) return ShareStatus.DISABLED;
+  if (share.revokedAt) return ShareStatus.REVOKED;
+  if (share.expiresAt && share.expiresAt.getTime() <= now.getTime()) return ShareStatus.EXPIRED;
+  return ShareStatus.ACTIVE;
 }

@@ -1,7 +1,10 @@
 import { ArgsType, Field, ID, InputType } from "type-graphql";
-import { MaxLength } from "class-validator";
+import { IsOptional, MaxLength } from "class-validator";
+import { DateTimeResolver } from "graphql-scalars";
 import { IsEntityId } from "../common/validation";
-import { ShareAttribution } from "./share.entity";
+import { PageArgs } from "../common/connection";
+import { TITLE_MAX_LENGTH } from "../conversation/conversation.entity";
+import { ShareAttribution, ShareStatus } from "./share.entity";
 import { LINK_MAX_LENGTH } from "./share-links";
 
 const LINK_DESCRIPTION = "A share link: the full URL (it must start with this server's share prefix) or just its token.";
@@ -25,6 +28,60 @@ export class ShareConversationInput {
     description: "Whether viewers see your display name; ANONYMOUS when omitted or null.",
   })
   attribution?: ShareAttribution | null;
+
+  @Field(() => ID, { nullable: true, description: "Share the conversation only up to and including this message; all of it when omitted." })
+  @IsOptional()
+  @IsEntityId()
+  upToMessageId?: string | null;
+
+  @Field(() => DateTimeResolver, { nullable: true, description: "When the link stops working by itself: in the future, within the server's maximum lifetime. Never when omitted." })
+  expiresAt?: Date | null;
+}
+
+@ArgsType()
+export class SharePreviewArgs {
+  @Field(() => ID, { description: "One of your conversations." })
+  @IsEntityId()
+  conversationId!: string;
+
+  @Field(() => ID, { nullable: true, description: "Preview only up to and including this message." })
+  @IsOptional()
+  @IsEntityId()
+  upToMessageId?: string | null;
+
+  @Field(() => ShareAttribution, { defaultValue: ShareAttribution.ANONYMOUS, description: "The attribution to preview with." })
+  attribution: ShareAttribution = ShareAttribution.ANONYMOUS;
+}
+
+@ArgsType()
+export class MySharesArgs extends PageArgs {
+  @Field(() => ShareStatus, { nullable: true, description: "Only links in this state; every link when omitted." })
+  status?: ShareStatus | null;
+
+  @Field(() => String, { nullable: true, description: "Only links whose conversation title contains this text, ignoring letter case." })
+  @IsOptional()
+  @MaxLength(TITLE_MAX_LENGTH, { message: `search must be at most ${TITLE_MAX_LENGTH} characters` })
+  search?: string | null;
+}
+
+@InputType({ description: "The link whose snapshot to replace with the conversation as it is now." })
+export class RefreshShareInput {
+  @Field(() => ID, { description: "One of your working shares." })
+  @IsEntityId()
+  shareId!: string;
+
+  @Field(() => ID, { nullable: true, description: "Share only up to and including this message; all of it when omitted." })
+  @IsOptional()
+  @IsEntityId()
+  upToMessageId?: string | null;
+}
+
+@InputType({ description: "Which links to revoke at once." })
+export class RevokeAllSharesInput {
+  @Field(() => ID, { nullable: true, description: "Only the links of this conversation; every link of yours when omitted." })
+  @IsOptional()
+  @IsEntityId()
+  conversationId?: string | null;
 }
 
 @InputType({ description: "Show or hide your name on an existing link." })

@@ -5,6 +5,11 @@ import { Share } from "./share.entity";
 
 export function createShareLoaders(dataSource: DataSource) {
   return {
+    sharesById: new DataLoader<string, Share | null>(async (ids) => {
+      const rows = await dataSource.manager.findBy(Share, { id: In([...ids]) });
+      const byId = new Map(rows.map((s) => [s.id, s]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }, { maxBatchSize: MAX_BATCH }),
     /** Every link of each conversation, newest first, revoked ones included. */
     sharesByConversationId: new DataLoader<string, Share[]>(async (ids) => {
       const rows = await dataSource.manager.find(Share, { where: { conversationId: In([...ids]) }, order: { id: "DESC" } });

@@ -1,4 +1,6 @@
-import { Field, ObjectType } from "type-graphql";
+import { Field, Int, ObjectType } from "type-graphql";
+import { SensitiveDataWarning } from "./sensitive-data.type";
+import { SharedConversation } from "./shared-conversation.type";
 import { connectionOf } from "../common/connection";
 import { Conversation } from "../conversation/conversation.entity";
 import { Share } from "./share.entity";
@@ -10,6 +12,36 @@ export type ShareConnection = InstanceType<typeof ShareConnection>;
 export class ShareConversationPayload {
   @Field(() => Share, { description: "The new link and its snapshot's details." })
   share!: Share;
+
+  @Field(() => [SensitiveDataWarning], { description: "What in the snapshot looks sensitive; empty when nothing does." })
+  warnings!: SensitiveDataWarning[];
+}
+
+@ObjectType({ description: "Result of refreshShare." })
+export class RefreshSharePayload {
+  @Field(() => Share, { description: "The share, with its new snapshot's details." })
+  share!: Share;
+
+  @Field(() => [SensitiveDataWarning], { description: "What in the new snapshot looks sensitive; empty when nothing does." })
+  warnings!: SensitiveDataWarning[];
+}
+
+@ObjectType({ description: "Result of revokeAllShares." })
+export class RevokeAllSharesPayload {
+  @Field(() => Int, { description: "How many links were revoked by this call." })
+  revokedCount!: number;
+
+  @Field(() => [Share], { description: "The links revoked by this call, newest first." })
+  shares!: Share[];
+}
+
+@ObjectType({ description: "What sharing a conversation would show, computed without creating anything." })
+export class SharePreview {
+  @Field(() => SharedConversation, { description: "Exactly what viewers of the link would see (sharedAt is now)." })
+  conversation!: SharedConversation;
+
+  @Field(() => [SensitiveDataWarning], { description: "What in it looks sensitive; empty when nothing does." })
+  warnings!: SensitiveDataWarning[];
 }
 
 @ObjectType({ description: "Result of setShareAttribution." })

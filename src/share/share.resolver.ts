@@ -1,18 +1,31 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { DateTimeResolver } from "graphql-scalars";
 import { Viewer } from "../auth/auth-checker";
 import { Rule } from "../auth/rules";
-import { PageArgs } from "../common/connection";
 import type { Context } from "../context";
 import { Conversation } from "../conversation/conversation.entity";
 import type { User } from "../user/user.entity";
-import { Share, ShareAttribution } from "./share.entity";
-import { ImportShareInput, RevokeShareInput, SetShareAttributionInput, ShareConversationInput, SharedConversationArgs } from "./share.inputs";
+import { Share, ShareAttribution, ShareStatus, shareStatus } from "./share.entity";
+import {
+  ImportShareInput,
+  MySharesArgs,
+  RefreshShareInput,
+  RevokeAllSharesInput,
+  RevokeShareInput,
+  SetShareAttributionInput,
+  ShareConversationInput,
+  SharedConversationArgs,
+  SharePreviewArgs,
+} from "./share.inputs";
 import {
   ImportSharePayload,
+  RefreshSharePayload,
+  RevokeAllSharesPayload,
   RevokeSharePayload,
   SetShareAttributionPayload,
   ShareConnection,
   ShareConversationPayload,
+  SharePreview,
 } from "./share.payloads";
 import { SharedConversation } from "./shared-conversation.type";
 
@@ -29,20 +42,55 @@ export class ShareResolver {
 
   @Authorized()
   @Query(() => ShareConnection, { description: "Your share links, newest first, revoked ones included: the \"manage shared links\" list." })
-  myShares(@Args(() => PageArgs) page: PageArgs, @Viewer() viewer: User, @Ctx() ctx: Context): Promise<ShareConnection> {
-    return ctx.services.shares.listMine(viewer, page);
+  myShares(@Args(() => MySharesArgs) args: MySharesArgs, @Viewer() viewer: User, @Ctx() ctx: Context): Promise<ShareConnection> {
+    return ctx.services.shares.listMine(viewer, args, args);
+  }
+
+  @Authorized()
+  @Query(() => SharePreview, {
+    description: "What sharing one of your conversations would show viewers, and what in it looks sensitive. Creates nothing.",
+  })
+  sharePreview(@Args(() => SharePreviewArgs) args: SharePreviewArgs, @Viewer() viewer: User, @Ctx() ctx: Context): Promise<SharePreview> {
+    return ctx.services.shares.preview(viewer, args.conversationId, args);
   }
 
   @Authorized()
   @Mutation(() => ShareConversationPayload, {
     description: "Freezes one of your conversations as it is now behind a new link. Sharing again makes another link with a newer snapshot.",
   })
-  async shareConversation(
+  shareConversation(
     @Arg("input", () => ShareConversationInput, { description: "The conversation to share and the attribution to start with." }) input: ShareConversationInput,
     @Viewer() viewer: User,
     @Ctx() ctx: Context,
   ): Promise<ShareConversationPayload> {
-    return { share: await ctx.services.shares.share(viewer, input.conversationId, input.attribution ?? ShareAttribution.ANONYMOUS) };
+    return ctx.services.shares.share(viewer, input.conversationId, {
+      attribution: input.attribution ?? ShareAttribution.ANONYMOUS,
+      upToMessageId: input.upToMessageId,
+      expiresAt: input.expiresAt,
+    });
+  }
+
+  @Authorized()
+  @Mutation(() => RefreshSharePayload, {
+    description: "Replaces the snapshot behind a working link with the conversation as it is now (\"update link\"). The URL, attribution and expiry stay.",
+  })
+  refreshShare(
+    @Arg("input", () => RefreshShareInput, { description: "The share to refresh." }) input: RefreshShareInput,
+    @Viewer() viewer: User,
+    @Ctx() ctx: Context,
+  ): Promise<RefreshSharePayload> {
+    return ctx.services.shares.refresh(viewer, input.shareId, input.upToMessageId);
+  }
+
+  @Authorized()
+  @Mutation(() => RevokeAllSharesPayload, { description: "Revokes every link of yours that is not revoked yet (or every link of one conversation), all at once." })
+  async revokeAllShares(
+    @Arg("input", () => RevokeAllSharesInput, { defaultValue: {}, description: "Optionally, the one conversation whose links to revoke." }) input: RevokeAllSharesInput,
+    @Viewer() viewer: User,
+    @Ctx() ctx: Context,
+  ): Promise<RevokeAllSharesPayload> {
+    const shares = await ctx.services.shares.revokeAll(viewer, input.conversationId);
+    return { revokedCount: shares.length, shares };
   }
 
   @Authorized()
@@ -81,6 +129,24 @@ export class ShareResolver {
   @FieldResolver(() => String, { description: "The link to give out; it always starts with the server's share prefix." })
   url(@Root() share: Share, @Ctx() ctx: Context): string {
     return ctx.services.shares.links.urlOf(share);
+  }
+
+  @Authorized(Rule.OWNER)
+  @FieldResolver(() => ShareStatus, { description: "Whether the link works now, and if not, why." })
+  status(@Root() share: Share): ShareStatus {
+    return shareStatus(share, new Date());
+  }
+
+  @Authorized(Rule.OWNER)
+  @FieldResolver(() => Int, { description: "How many times the link was viewed. Counted in memory and written in batches; always complete when read here." })
+  viewCount(@Root() share: Share, @Ctx() ctx: Context): number {
+    return share.viewCount + (ctx.services.shares.views.pendingFor(share.id)?.count ?? 0);
+  }
+
+  @Authorized(Rule.OWNER)
+  @FieldResolver(() => DateTimeResolver, { nullable: true, description: "When the link was last viewed; null if never." })
+  lastViewedAt(@Root() share: Share, @Ctx() ctx: Context): Date | null {
+    return ctx.services.shares.views.pendingFor(share.id)?.lastViewedAt ?? share.lastViewedAt;
   }
 
   @Authorized(Rule.OWNER)

@@ -1,25 +1,56 @@
-import type { DataSource, EntityManager } from "typeorm";
-import { NotFoundError } from "../common/errors";
+import { IsNull, type DataSource, type EntityManager } from "typeorm";
+import { BadInputError, NotFoundError } from "../common/errors";
 import { newId } from "../common/ids";
-import { findOwnedPage, type Page } from "../common/pagination";
+import { decodeCursor, toPage, type Page } from "../common/pagination";
+import { containsPattern, timestampParam } from "../db/dialect";
 import type { Transactions } from "../db/transactions";
 import type { ConversationService } from "../conversation/conversation.service";
 import type { Conversation } from "../conversation/conversation.entity";
 import { User } from "../user/user.entity";
-import { Share, ShareAttribution, type Snapshot } from "./share.entity";
+import { Share, ShareAttribution, ShareStatus, shareStatus, type Snapshot } from "./share.entity";
 import type { ShareLinks } from "./share-links";
 import type { SharedConversation } from "./shared-conversation.type";
+import { findSensitiveData, type SensitiveDataWarning } from "./sensitive-data";
+import type { ViewCounter } from "./view-counter";
 
-interface LiveShareRow {
+const DAY_MS = 24 * 3600 * 1000;
+
+/** The row behind a token: enough to decide whether the link works and to show it, in one read. */
+interface LinkRow {
+  id: string;
   snapshot: string;
   attribution: ShareAttribution;
-  createdAt: Date | string;
+  snapshotAt: Date | string;
+  revokedAt: Date | string | null;
+  expiresAt: Date | string | null;
+  disabledAt: Date | string | null;
   displayName: string;
+  deactivatedAt: Date | string | null;
+}
+
+interface LiveLink {
+  shareId: string;
+  snapshot: Snapshot;
+  view: SharedConversation;
 }
 
 // Raw rows skip TypeORM's hydration: SQLite hands back "YYYY-MM-DD HH:MM:SS.SSS" in UTC, other drivers a Date.
-function utcDate(value: Date | string): Date {
+function utcDate(value: Date | string): Date;
+function utcDate(value: Date | string | null): Date | null;
+function utcDate(value: Date | string | null): Date | null {
+  if (value === null) return null;
   return value instanceof Date ? value : new Date(value.replace(" ", "T") + "Z");
+}
+
+export interface ShareOptions {
+  attribution: ShareAttribution;
+  upToMessageId?: string | null;
+  expiresAt?: Date | null;
+}
+
+export interface ShareFilter {
+  status?: ShareStatus | null;
+  search?: string | null;
 }
 
 export class ShareService {
@@ -28,14 +59,16 @@ export class ShareService {
     private readonly transactions: Transactions,
     private readonly conversations: ConversationService,
     readonly links: ShareLinks,
+    readonly views: ViewCounter,
+    private readonly maxLifetimeDays: number,
   ) {}
 
-  /** Freezes the conversation as it is now behind a new link. */
-  share(viewer: User, conversationId: string, attribution: ShareAttribution): Promise<Share> {
+  /** Freezes the conversation as it is now (up to a message, if asked) behind a new link. */
+  share(viewer: User, conversationId: string, options: ShareOptions): Promise<{ share: Share; warnings: SensitiveDataWarning[] }> {
+    const now = new Date();
+    this.checkExpiry(options.expiresAt, now);
     return this.transactions.write(async (manager) => {
-      const conversation = await this.conversations.getOwned(viewer, conversationId, manager);
-      const messages = await this.conversations.messagesOf(conversationId, manager);
-      const snapshot: Snapshot = { title: conversation.title, messages: messages.map(({ role, content }) => ({ role, content })) };
+      const snapshot = await this.takeSnapshot(manager, viewer, conversationId, options.upToMessageId);
       const { tokenHash, tokenSealed } = this.links.mint();
       const share = manager.create(Share, {
         id: newId(),
@@ -43,16 +76,52 @@ export class ShareService {
         conversationId,
         tokenHash,
         tokenSealed,
-        attribution,
+        attribution: options.attribution,
         title: snapshot.title,
         messageCount: snapshot.messages.length,
         snapshot: JSON.stringify(snapshot),
-        createdAt: new Date(),
+        snapshotAt: now,
+        createdAt: now,
         revokedAt: null,
+        expiresAt: options.expiresAt ?? null,
+        disabledAt: null,
+        disabledReason: null,
+        viewCount: 0,
+        lastViewedAt: null,
       });
       await manager.insert(Share, share);
       delete share.snapshot;
-      return share;
+      return { share, warnings: findSensitiveData(snapshot.messages) };
+    });
+  }
+
+  /** Exactly what viewers would see if the conversation were shared now, and what in it looks sensitive. */
+  async preview(
+    viewer: User,
+    conversationId: string,
+    options: { upToMessageId?: string | null; attribution: ShareAttribution },
+  ): Promise<{ conversation: SharedConversation; warnings: SensitiveDataWarning[] }> {
+    const snapshot = await this.takeSnapshot(this.dataSource.manager, viewer, conversationId, options.upToMessageId);
+    return {
+      conversation: this.present(snapshot, options.attribution, viewer.displayName, new Date()),
+      warnings: findSensitiveData(snapshot.messages),
+    };
+  }
+
+  /** Replaces the snapshot behind the same URL with the conversation as it is now; attribution and expiry stay. */
+  refresh(viewer: User, shareId: string, upToMessageId?: string | null): Promise<{ share: Share; warnings: SensitiveDataWarning[] }> {
+    return this.transactions.write(async (manager) => {
+      const share = await this.getOwned(viewer, shareId, manager);
+      const now = new Date();
+      if (shareStatus(share, now) !== ShareStatus.ACTIVE) {
+        throw new BadInputError("Only a working link can be refreshed: this one is revoked, expired or disabled.", { field: "shareId" });
+      }
+      const snapshot = await this.takeSnapshot(manager, viewer, share.conversationId, upToMessageId);
+      const changes = { snapshot: JSON.stringify(snapshot), title: snapshot.title, messageCount: snapshot.messages.length, snapshotAt: now };
+      await manager.update(Share, { id: share.id }, changes);
+      Object.assign(share, changes);
+      delete share.snapshot;
+      return { share, warnings: findSensitiveData(snapshot.messages) };
     });
   }
 
@@ -79,32 +148,95 @@ export class ShareService {
     });
   }
 
-  listMine(viewer: User, page: { first: number; after?: string | null }): Promise<Page<Share>> {
-    return findOwnedPage(this.dataSource.manager, Share, viewer.id, page);
+  /** Revokes every link of the viewer not revoked yet (of one conversation, if given), all or none. */
+  revokeAll(viewer: User, conversationId?: string | null): Promise<Share[]> {
+    return this.transactions.write(async (manager) => {
+      if (conversationId) await this.conversations.getOwned(viewer, conversationId, manager);
+      const where = { ownerId: viewer.id, revokedAt: IsNull(), ...(conversationId ? { conversationId } : {}) };
+      const shares = await manager.find(Share, { where, order: { id: "DESC" } });
+      const now = new Date();
+      if (shares.length > 0) await manager.update(Share, where, { revokedAt: now });
+      for (const share of shares) share.revokedAt = now;
+      return shares;
+    });
+  }
+
+  async listMine(viewer: User, page: { first: number; after?: string | null }, filter: ShareFilter = {}): Promise<Page<Share>> {
+    const afterId = decodeCursor(page.after);
+    const now = timestampParam(this.dataSource, new Date());
+    const query = this.dataSource.manager.createQueryBuilder(Share, "s").where("s.owner_id = :ownerId", { ownerId: viewer.id });
+    if (afterId) query.andWhere("s.id < :afterId", { afterId });
+    switch (filter.status) {
+      case ShareStatus.ACTIVE:
+        query.andWhere("s.disabled_at IS NULL AND s.revoked_at IS NULL AND (s.expires_at IS NULL OR s.expires_at > :now)", { now });
+        break;
+      case ShareStatus.REVOKED:
+        query.andWhere("s.disabled_at IS NULL AND s.revoked_at IS NOT NULL");
+        break;
+      case ShareStatus.EXPIRED:
+        query.andWhere("s.disabled_at IS NULL AND s.revoked_at IS NULL AND s.expires_at <= :now", { now });
+        break;
+      case ShareStatus.DISABLED:
+        query.andWhere("s.disabled_at IS NOT NULL");
+        break;
+    }
+    const search = filter.search?.trim();
+    if (search) query.andWhere("LOWER(s.title) LIKE LOWER(:pattern) ESCAPE '\\'", { pattern: containsPattern(search) });
+    const rows = await query.orderBy("s.id", "DESC").limit(page.first + 1).getMany();
+    return toPage(rows, page.first);
   }
 
   /** What anyone with the link sees, or null for a link that does not work, whatever the reason. */
   async view(link: string): Promise<SharedConversation | null> {
-    const row = await this.findLive(this.dataSource.manager, this.links.tokenOf(link));
-    if (!row) return null;
-    const snapshot = JSON.parse(row.snapshot) as Snapshot;
-    return {
-      title: snapshot.title,
-      sharedBy: row.attribution === ShareAttribution.NAMED ? row.displayName : null,
-      sharedAt: utcDate(row.createdAt),
-      messages: snapshot.messages,
-    };
+    const live = await this.findLive(this.dataSource.manager, this.links.tokenOf(link));
+    if (!live) return null;
+    this.views.record(live.shareId);
+    return live.view;
   }
 
   /** Copies a live snapshot into a new conversation of the viewer's, independent of the original from then on. */
   importShare(viewer: User, link: string): Promise<Conversation> {
     const token = this.links.tokenOf(link);
     return this.transactions.write(async (manager) => {
-      const row = await this.findLive(manager, token);
-      if (!row) throw new NotFoundError("Shared conversation");
-      const snapshot = JSON.parse(row.snapshot) as Snapshot;
-      return this.conversations.insert(manager, viewer.id, snapshot.title, snapshot.messages);
+      const live = await this.findLive(manager, token);
+      if (!live) throw new NotFoundError("Shared conversation");
+      const { title, messages } = live.snapshot;
+      return this.conversations.insert(manager, viewer.id, title, messages, { title, sharedAt: live.view.sharedAt });
     });
+  }
+
+  /** The id of the share behind a working link, or null; the same check as a view, without counting one. */
+  async liveShareId(token: string): Promise<string | null> {
+    return (await this.findLive(this.dataSource.manager, token))?.shareId ?? null;
+  }
+
+  /** The snapshot behind any share, dead or alive, as a viewer sees it: for moderators reviewing a report. */
+  async snapshotsForModeration(shareIds: readonly string[]): Promise<Map<string, SharedConversation>> {
+    const rows = await this.linkRows(this.dataSource.manager).where("s.id IN (:...shareIds)", { shareIds }).getRawMany<LinkRow>();
+    return new Map(rows.map((row) => [row.id, this.present(JSON.parse(row.snapshot) as Snapshot, row.attribution, row.displayName, utcDate(row.snapshotAt))]));
+  }
+
+  private checkExpiry(expiresAt: Date | null | undefined, now: Date): void {
+    if (!expiresAt) return;
+    if (expiresAt.getTime() <= now.getTime()) throw new BadInputError("expiresAt must be in the future.", { field: "expiresAt" });
+    if (expiresAt.getTime() > now.getTime() + this.maxLifetimeDays * DAY_MS) {
+      throw new BadInputError(`expiresAt must be at most ${this.maxLifetimeDays} days from now.`, { field: "expiresAt" });
+    }
+  }
+
+  private async takeSnapshot(manager: EntityManager, viewer: User, conversationId: string, upToMessageId?: string | null): Promise<Snapshot> {
+    const conversation = await this.conversations.getOwned(viewer, conversationId, manager);
+    const messages = await this.conversations.messagesOf(conversationId, manager, upToMessageId);
+    return { title: conversation.title, messages: messages.map(({ role, content }) => ({ role, content })) };
+  }
+
+  private present(snapshot: Snapshot, attribution: ShareAttribution, displayName: string, sharedAt: Date): SharedConversation {
+    return {
+      title: snapshot.title,
+      sharedBy: attribution === ShareAttribution.NAMED ? displayName : null,
+      sharedAt,
+      messages: snapshot.messages,
+    };
   }
 
   private async getOwned(viewer: User, shareId: string, manager: EntityManager): Promise<Share> {
@@ -113,15 +245,33 @@ export class ShareService {
     return share;
   }
 
-  /** One indexed read: the snapshot of a link that is neither revoked nor owned by a deactivated account. */
-  private findLive(manager: EntityManager, token: string): Promise<LiveShareRow | undefined> {
+  private linkRows(manager: EntityManager) {
     return manager
       .createQueryBuilder(Share, "s")
       .innerJoin(User, "u", "u.id = s.owner_id")
-      .select(["s.snapshot AS snapshot", "s.attribution AS attribution", "s.created_at AS createdAt", "u.display_name AS displayName"])
-      .where("s.token_hash = :tokenHash", { tokenHash: this.links.hash(token) })
-      .andWhere("s.revoked_at IS NULL")
-      .andWhere("u.deactivated_at IS NULL")
-      .getRawOne<LiveShareRow>();
+      .select([
+        "s.id AS id",
+        "s.snapshot AS snapshot",
+        "s.attribution AS attribution",
+        "s.snapshot_at AS snapshotAt",
+        "s.revoked_at AS revokedAt",
+        "s.expires_at AS expiresAt",
+        "s.disabled_at AS disabledAt",
+        "u.display_name AS displayName",
+        "u.deactivated_at AS deactivatedAt",
+      ]);
+  }
+
+  /**
+   * One indexed read by the token's hash. Every reason a link may not work is decided here, on the same path,
+   * so the answer never says which one it was.
+   */
+  private async findLive(manager: EntityManager, token: string): Promise<LiveLink | null> {
+    const row = await this.linkRows(manager).where("s.token_hash = :tokenHash", { tokenHash: this.links.hash(token) }).getRawOne<LinkRow>();
+    if (!row || row.deactivatedAt !== null) return null;
+    const status = shareStatus({ revokedAt: utcDate(row.revokedAt), expiresAt: utcDate(row.expiresAt), disabledAt: utcDate(row.disabledAt) }, new Date());
+    if (status !== ShareStatus.ACTIVE) return null;
+    const snapshot = JSON.parse(row.snapshot) as Snapshot;
+    return { shareId: row.id, snapshot, view: this.present(snapshot, row.attribution, row.displayName, utcDate(row.snapshotAt)) };
   }
 }

@@ -1,7 +1,20 @@
-import { Authorized, Field, ID, ObjectType } from "type-graphql";
+import { Authorized, Field, ID, ObjectType, registerEnumType } from "type-graphql";
 import { Column, Entity, Index } from "typeorm";
 import { IdColumn, TimestampColumn } from "../db/columns";
 import { Rule } from "../auth/rules";
+
+export enum UserRole {
+  USER = "USER",
+  ADMIN = "ADMIN",
+}
+registerEnumType(UserRole, {
+  name: "UserRole",
+  description: "What an account may do. ADMIN is granted only from the command line (`npm run user:role`), never through the API.",
+  valuesConfig: {
+    USER: { description: "An ordinary account." },
+    ADMIN: { description: "A moderator: may list reports and disable links." },
+  },
+});
 
 @ObjectType({ description: "A person with an account. Only the person themself can read their own user." })
 @Authorized(Rule.SELF)
@@ -18,6 +31,10 @@ export class User {
   @Field(() => String, { nullable: true, description: "Email address used to log in. Readable only by the user themself." })
   @Column({ type: "varchar", length: 254 })
   email!: string;
+
+  @Field(() => UserRole, { description: "What this account may do." })
+  @Column({ type: "varchar", length: 16, default: UserRole.USER })
+  role!: UserRole;
 
   /** Lower-cased email: uniqueness and login are case-insensitive. */
   @Index("users_email_normalized_key", { unique: true })

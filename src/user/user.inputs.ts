@@ -42,3 +42,11 @@ export class DeactivateAccountInput {
   @MaxLength(PASSWORD_MAX_LENGTH, { message: `password must be at most ${PASSWORD_MAX_LENGTH} characters` })
   password!: string;
 }
+
+@InputType({ description: "Changes to your profile." })
+export class UpdateProfileInput {
+  @Field(() => String, { description: `New display name, 1 to ${DISPLAY_NAME_MAX_LENGTH} characters. NAMED shares show it at once.` })
+  @IsNotBlank()
+  @MaxLength(DISPLAY_NAME_MAX_LENGTH, { message: `displayName must be at most ${DISPLAY_NAME_MAX_LENGTH} characters` })
+  displayName!: string;
+}

@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType } from "type-graphql";
+import { DateTimeResolver, JSONObjectResolver } from "graphql-scalars";
 import { User } from "./user.entity";
 
 @ObjectType({ description: "A session: send the token as `Authorization: Bearer <token>`." })
@@ -14,4 +15,21 @@ export class AuthPayload {
 export class DeactivateAccountPayload {
   @Field(() => ID, { description: "Id of the account that was deactivated." })
   deactivatedUserId!: string;
+}
+
+@ObjectType({ description: "Result of updateProfile." })
+export class UpdateProfilePayload {
+  @Field(() => User, { description: "You, as updated." })
+  user!: User;
+}
+
+@ObjectType({ description: "Everything the service keeps about you, for your own records or to move elsewhere." })
+export class DataExport {
+  @Field(() => DateTimeResolver, { description: "When this export was made." })
+  exportedAt!: Date;
+
+  @Field(() => JSONObjectResolver, {
+    description: "Your profile, conversations with their messages, and share links with their snapshots, as one JSON document (format version 1).",
+  })
+  data!: Record<string, unknown>;
 }

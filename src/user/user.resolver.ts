@@ -2,8 +2,8 @@ import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from "type-graphql";
 import { Viewer } from "../auth/auth-checker";
 import type { Context } from "../context";
 import { User } from "./user.entity";
-import { DeactivateAccountInput, LogInInput, SignUpInput } from "./user.inputs";
-import { AuthPayload, DeactivateAccountPayload } from "./user.payloads";
+import { DeactivateAccountInput, LogInInput, SignUpInput, UpdateProfileInput } from "./user.inputs";
+import { AuthPayload, DataExport, DeactivateAccountPayload, UpdateProfilePayload } from "./user.payloads";
 
 @Resolver(() => User)
 export class UserResolver {
@@ -38,5 +38,23 @@ export class UserResolver {
     const deactivatedUserId = await ctx.services.users.deactivate(viewer, input.password);
     ctx.viewer = null;
     return { deactivatedUserId };
+  }
+
+  @Authorized()
+  @Mutation(() => UpdateProfilePayload, { description: "Changes your display name. Links with NAMED attribution show the new name at once." })
+  async updateProfile(
+    @Arg("input", () => UpdateProfileInput, { description: "The new profile values." }) input: UpdateProfileInput,
+    @Viewer() viewer: User,
+    @Ctx() ctx: Context,
+  ): Promise<UpdateProfilePayload> {
+    const user = await ctx.services.users.updateProfile(viewer, input.displayName);
+    ctx.viewer = user;
+    return { user };
+  }
+
+  @Authorized()
+  @Query(() => DataExport, { description: "Everything kept about you (profile, conversations, messages, share links) as JSON." })
+  async exportMyData(@Viewer() viewer: User, @Ctx() ctx: Context): Promise<DataExport> {
+    return { exportedAt: new Date(), data: await ctx.services.dataExport.export(viewer) };
   }
 }

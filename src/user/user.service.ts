@@ -64,6 +64,14 @@ export class UserService {
     return user;
   }
 
+  /** NAMED shares show the new name from the next view on: attribution is live, content is a snapshot. */
+  updateProfile(viewer: User, displayName: string): Promise<User> {
+    return this.transactions.write(async (manager) => {
+      await manager.update(User, { id: viewer.id }, { displayName: displayName.trim() });
+      return manager.findOneByOrFail(User, { id: viewer.id });
+    });
+  }
+
   /** Ends the account: every session and every share link of the user stops working at once. */
   async deactivate(viewer: User, password: string): Promise<string> {
     if (!(await this.passwords.verify(password, viewer.passwordHash))) {

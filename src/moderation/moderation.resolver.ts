@@ -1,0 +1,57 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Rule } from "../auth/rules";
+import { PageArgs } from "../common/connection";
+import type { Context } from "../context";
+import { ShareStatus, shareStatus } from "../share/share.entity";
+import { SharedConversation } from "../share/shared-conversation.type";
+import { ModerateShareInput, ReportShareInput } from "./moderation.inputs";
+import { ModerateSharePayload, ReportSharePayload, ShareReportConnection } from "./moderation.payloads";
+import { ShareReport } from "./report.entity";
+
+@Resolver(() => ShareReport)
+export class ModerationResolver {
+  @Mutation(() => ReportSharePayload, {
+    description: "Reports a working link to the moderators. No login needed; rate-limited per user, or per address when signed out.",
+  })
+  async reportShare(
+    @Arg("input", () => ReportShareInput, { description: "The link, the reason and optional details." }) input: ReportShareInput,
+    @Ctx() ctx: Context,
+  ): Promise<ReportSharePayload> {
+    const report = await ctx.services.moderation.report(ctx, input);
+    return { reportId: report.id };
+  }
+
+  @Authorized(Rule.ADMIN)
+  @Query(() => ShareReportConnection, { description: "Reports about shared links, newest first. Moderators only." })
+  shareReports(@Args(() => PageArgs) page: PageArgs, @Ctx() ctx: Context): Promise<ShareReportConnection> {
+    return ctx.services.moderation.listReports(page);
+  }
+
+  @Authorized(Rule.ADMIN)
+  @Mutation(() => ModerateSharePayload, {
+    description: "Disables a link: viewers get what they get for a revoked link, and its owner sees the reason. Moderators only.",
+  })
+  async moderateShare(
+    @Arg("input", () => ModerateShareInput, { description: "The share and the reason." }) input: ModerateShareInput,
+    @Ctx() ctx: Context,
+  ): Promise<ModerateSharePayload> {
+    const share = await ctx.services.moderation.disable(input.shareId, input.reason);
+    return { shareId: share.id, disabledAt: share.disabledAt!, disabledReason: share.disabledReason! };
+  }
+
+  @Authorized(Rule.ADMIN)
+  @FieldResolver(() => ShareStatus, { nullable: true, description: "Whether the reported link works now; null if it was deleted since." })
+  async shareStatus(@Root() report: ShareReport, @Ctx() ctx: Context): Promise<ShareStatus | null> {
+    const share = await ctx.loaders.sharesById.load(report.shareId);
+    return share ? shareStatus(share, new Date()) : null;
+  }
+
+  @Authorized(Rule.ADMIN)
+  @FieldResolver(() => SharedConversation, {
+    nullable: true,
+    description: "What the link shows (or showed, if it no longer works), as its viewers see it; null if it was deleted since.",
+  })
+  sharedConversation(@Root() report: ShareReport, @Ctx() ctx: Context): Promise<SharedConversation | null> {
+    return ctx.loaders.reportedSnapshotsByShareId.load(report.shareId);
+  }
+}

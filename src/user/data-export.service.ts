@@ -1,0 +1,61 @@
+// "Download my data": everything kept about the viewer, as one JSON document.
+import type { DataSource, FindOptionsSelect } from "typeorm";
+import { Conversation } from "../conversation/conversation.entity";
+import { Message } from "../conversation/message.entity";
+import { Share, shareStatus, type Snapshot } from "../share/share.entity";
+import type { ShareLinks } from "../share/share-links";
+import type { ViewCounter } from "../share/view-counter";
+import type { User } from "./user.entity";
+
+export const EXPORT_FORMAT_VERSION = 1;
+
+export class DataExportService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly links: ShareLinks,
+    private readonly views: ViewCounter,
+  ) {}
+
+  async export(viewer: User): Promise<Record<string, unknown>> {
+    const manager = this.dataSource.manager;
+    const [conversations, messages, shares] = await Promise.all([
+      manager.find(Conversation, { where: { ownerId: viewer.id }, order: { id: "ASC" } }),
+      manager.find(Message, { where: { ownerId: viewer.id }, order: { conversationId: "ASC", position: "ASC" } }),
+      manager.find(Share, { where: { ownerId: viewer.id }, order: { id: "ASC" }, select: this.allShareColumns() }),
+    ]);
+    const now = new Date();
+    return {
+      formatVersion: EXPORT_FORMAT_VERSION,
+      user: { id: viewer.id, email: viewer.email, displayName: viewer.displayName, role: viewer.role, createdAt: viewer.createdAt },
+      conversations: conversations.map((c) => ({
+        id: c.id,
+        title: c.title,
+        createdAt: c.createdAt,
+        importedFrom: c.importedFromTitle ? { title: c.importedFromTitle, sharedAt: c.importedFromSharedAt } : null,
+        messages: messages
+          .filter((m) => m.conversationId === c.id)
+          .map((m) => ({ id: m.id, role: m.role, content: m.content, createdAt: m.createdAt })),
+      })),
+      shares: shares.map((s) => ({
+        id: s.id,
+        url: this.links.urlOf(s),
+        conversationId: s.conversationId,
+        status: shareStatus(s, now),
+        attribution: s.attribution,
+        createdAt: s.createdAt,
+        snapshotAt: s.snapshotAt,
+        revokedAt: s.revokedAt,
+        expiresAt: s.expiresAt,
+        disabledAt: s.disabledAt,
+        disabledReason: s.disabledReason,
+        viewCount: s.viewCount + (this.views.pendingFor(s.id)?.count ?? 0),
+        snapshot: JSON.parse(s.snapshot ?? "null") as Snapshot | null,
+      })),
+    };
+  }
+
+  // The snapshot column is left out of ordinary reads; an export wants it.
+  private allShareColumns(): FindOptionsSelect<Share> {
+    return Object.fromEntries(this.dataSource.getMetadata(Share).columns.map((c) => [c.propertyName, true]));
+  }
+}
