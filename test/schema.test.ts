@@ -93,7 +93,7 @@ it("every type, field, argument and enum value has a description", () => {
   expect(missing.filter((name) => !["Query", "Mutation"].includes(name))).toEqual([]);
 });
 
-it("the migrations build exactly the tables the entities describe", async () => {
+it("the migrations build exactly the tables the entities describe, and each can be undone", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chat-share-migrations-"));
   const dataSource = createDataSource({ database: { type: "sqlite", path: path.join(dir, "m.sqlite") } });
   try {
@@ -101,8 +101,33 @@ it("the migrations build exactly the tables the entities describe", async () => 
     await dataSource.runMigrations();
     const pending = await dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
-    await dataSource.undoLastMigration();
-    expect(await dataSource.query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('users','conversations','messages','shares')`)).toEqual([]);
+    for (let i = 0; i < dataSource.migrations.length; i++) await dataSource.undoLastMigration();
+    expect(await dataSource.query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('users','conversations','messages','shares','share_reports')`)).toEqual([]);
+  } finally {
+    await dataSource.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it("upgrading a database with links keeps every link working and dates its snapshot at its creation", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chat-share-upgrade-"));
+  const dataSource = createDataSource({ database: { type: "sqlite", path: path.join(dir, "u.sqlite") } });
+  try {
+    await dataSource.initialize();
+    const [first, ...rest] = dataSource.migrations;
+    const runner = dataSource.createQueryRunner();
+    await first.up(runner);
+    await dataSource.query(`INSERT INTO users VALUES ('u1', 'Ann', 'a@x.io', 'a@x.io', 'hash', 0, '2025-01-01 00:00:00.000', NULL)`);
+    await dataSource.query(`INSERT INTO conversations VALUES ('c1', 'u1', 'Old chat', '2025-01-01 00:00:00.000')`);
+    await dataSource.query(
+      `INSERT INTO shares VALUES ('s1', 'u1', 'c1', 'hash1', 'sealed', 'NAMED', 'Old chat', 0, '{"title":"Old chat","messages":[]}', '2025-02-03 04:05:06.789', NULL)`,
+    );
+    for (const migration of rest) await migration.up(runner);
+    expect(await dataSource.query(`SELECT id, snapshot_at, created_at, view_count, expires_at FROM shares`)).toEqual([
+      { id: "s1", snapshot_at: "2025-02-03 04:05:06.789", created_at: "2025-02-03 04:05:06.789", view_count: 0, expires_at: null },
+    ]);
+    expect(await dataSource.query(`SELECT role FROM users`)).toEqual([{ role: "USER" }]);
+    await runner.release();
   } finally {
     await dataSource.destroy();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -2,9 +2,10 @@
 class SummaryReporter {
   onRunComplete(_contexts, results) {
     const skipped = results.numPendingTests + results.numTodoTests;
-    const failedSuites = results.numFailedTestSuites;
+    // A suite that could not run (a syntax error, a failing beforeAll) has no failed tests but must count.
+    const brokenSuites = results.testResults.filter((suite) => suite.testExecError).length;
     process.stdout.write(
-      `\nsummary: ${results.numPassedTests} passed, ${results.numFailedTests + failedSuites} failed, ${skipped} skipped\n`,
+      `\nsummary: ${results.numPassedTests} passed, ${results.numFailedTests + brokenSuites} failed, ${skipped} skipped\n`,
     );
   }
 }

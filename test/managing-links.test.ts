@@ -1,0 +1,146 @@
+// Owners manage their links: filter and search, revoke all, refresh a snapshot behind the same URL, see views.
+import { startTestServer, type TestServer } from "./helpers/server";
+import { appendMessage, codes, createConversation, gql, ok, ownerWithShare, revoke, shareConversation, signUp, view } from "./helpers/client";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+const MY_SHARES = `query($status: ShareStatus, $search: String, $first: Int) {
+  myShares(status: $status, search: $search, first: $first) { edges { node { id title status messageCount } } } }`;
+const REFRESH = `mutation($input: RefreshShareInput!) { refreshShare(input: $input) { share { id url attribution expiresAt snapshotAt messageCount status } warnings { kind } } }`;
+const REVOKE_ALL = `mutation($input: RevokeAllSharesInput) { revokeAllShares(input: $input) { revokedCount shares { id revokedAt status } } }`;
+
+async function expire(shareId: string) {
+  await server.dataSource.query(`UPDATE shares SET expires_at = '2000-01-01 00:00:00.000' WHERE id = ?`, [shareId]);
+}
+
+describe("myShares", () => {
+  it("shows each link's title, message count and status, and filters by status", async () => {
+    const me = await signUp(server);
+    const a = await createConversation(server, me.token, "Alpha plans", [{ role: "USER", content: "1" }]);
+    const b = await createConversation(server, me.token, "Beta notes", [{ role: "USER", content: "1" }, { role: "ASSISTANT", content: "2" }]);
+    const active = await shareConversation(server, me.token, a);
+    const revoked = await shareConversation(server, me.token, b);
+    const expired = await shareConversation(server, me.token, b);
+    await revoke(server, me.token, revoked.id).then(ok);
+    await expire(expired.id);
+
+    const all = ok(await gql(server, MY_SHARES, {}, me.token)).myShares.edges.map((e: any) => e.node);
+    expect(all).toEqual([
+      { id: expired.id, title: "Beta notes", status: "EXPIRED", messageCount: 2 },
+      { id: revoked.id, title: "Beta notes", status: "REVOKED", messageCount: 2 },
+      { id: active.id, title: "Alpha plans", status: "ACTIVE", messageCount: 1 },
+    ]);
+    const only = async (status: string) => ok(await gql(server, MY_SHARES, { status }, me.token)).myShares.edges.map((e: any) => e.node.id);
+    expect(await only("ACTIVE")).toEqual([active.id]);
+    expect(await only("REVOKED")).toEqual([revoked.id]);
+    expect(await only("EXPIRED")).toEqual([expired.id]);
+    expect(await only("DISABLED")).toEqual([]);
+  });
+
+  it("searches conversation titles, ignoring case and treating % and _ literally", async () => {
+    const me = await signUp(server);
+    for (const title of ["Lisbon trip", "Tax return 2024", "100% honest review", "snake_case names"]) {
+      await shareConversation(server, me.token, await createConversation(server, me.token, title));
+    }
+    const titles = async (search: string) => ok(await gql(server, MY_SHARES, { search }, me.token)).myShares.edges.map((e: any) => e.node.title);
+    expect(await titles("LISBON")).toEqual(["Lisbon trip"]);
+    expect(await titles("%")).toEqual(["100% honest review"]);
+    expect(await titles("_")).toEqual(["snake_case names"]);
+    expect(await titles("nothing like it")).toEqual([]);
+  });
+
+  it("shows view counts and the last view time to the owner", async () => {
+    const { owner, share } = await ownerWithShare(server);
+    const stats = async () => ok(await gql(server, `{ myShares { edges { node { viewCount lastViewedAt } } } }`, {}, owner.token)).myShares.edges[0].node;
+    expect(await stats()).toEqual({ viewCount: 0, lastViewedAt: null });
+    await view(server, share.url);
+    await view(server, share.url);
+    await view(server, share.url.split("/").pop()!);
+    const after = await stats();
+    expect(after.viewCount).toBe(3);
+    expect(Date.parse(after.lastViewedAt)).toBeGreaterThan(Date.now() - 60_000);
+
+    await server.app.services.shares.views.flush();
+    const [row] = await server.dataSource.query(`SELECT view_count FROM shares WHERE id = ?`, [share.id]);
+    expect(row.view_count).toBe(3);
+    expect((await stats()).viewCount).toBe(3);
+  });
+
+  it("does not count views of a dead link", async () => {
+    const { owner, share } = await ownerWithShare(server);
+    await revoke(server, owner.token, share.id).then(ok);
+    await view(server, share.url);
+    expect(ok(await gql(server, `{ myShares { edges { node { viewCount } } } }`, {}, owner.token)).myShares.edges[0].node.viewCount).toBe(0);
+  });
+});
+
+describe("revokeAllShares", () => {
+  it("revokes every working link of the viewer at once and says how many", async () => {
+    const me = await signUp(server);
+    const id1 = await createConversation(server, me.token, "One");
+    const id2 = await createConversation(server, me.token, "Two");
+    const links = [await shareConversation(server, me.token, id1), await shareConversation(server, me.token, id2), await shareConversation(server, me.token, id2)];
+    await revoke(server, me.token, links[0].id).then(ok);
+    const other = await ownerWithShare(server);
+
+    const res = ok(await gql(server, REVOKE_ALL, {}, me.token)).revokeAllShares;
+    expect(res.revokedCount).toBe(2);
+    expect(res.shares.map((s: any) => s.id)).toEqual([links[2].id, links[1].id]);
+    expect(res.shares.every((s: any) => s.status === "REVOKED" && s.revokedAt)).toBe(true);
+    for (const link of links) expect(await view(server, link.url)).toBeNull();
+    expect(await view(server, other.share.url)).not.toBeNull();
+    expect(ok(await gql(server, REVOKE_ALL, {}, me.token)).revokeAllShares.revokedCount).toBe(0);
+  });
+
+  it("can be limited to one conversation", async () => {
+    const me = await signUp(server);
+    const keep = await shareConversation(server, me.token, await createConversation(server, me.token, "Keep"));
+    const target = await createConversation(server, me.token, "Target");
+    const gone = await shareConversation(server, me.token, target);
+    expect(ok(await gql(server, REVOKE_ALL, { input: { conversationId: target } }, me.token)).revokeAllShares.revokedCount).toBe(1);
+    expect(await view(server, gone.url)).toBeNull();
+    expect(await view(server, keep.url)).not.toBeNull();
+  });
+
+  it("refuses someone else's conversation", async () => {
+    const { conversationId, share } = await ownerWithShare(server);
+    const stranger = await signUp(server);
+    expect(codes(await gql(server, REVOKE_ALL, { input: { conversationId } }, stranger.token))).toEqual(["NOT_FOUND"]);
+    expect(await view(server, share.url)).not.toBeNull();
+  });
+});
+
+describe("refreshShare", () => {
+  it("shows the conversation as it is now behind the same URL, keeping attribution and expiry", async () => {
+    const owner = await signUp(server, { displayName: "Rita" });
+    const id = await createConversation(server, owner.token, "Evolving", [{ role: "USER", content: "first" }]);
+    const expiresAt = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();
+    const created = ok(await gql(server, `mutation($input: ShareConversationInput!) { shareConversation(input: $input) { share { id url snapshotAt } } }`, { input: { conversationId: id, attribution: "NAMED", expiresAt } }, owner.token)).shareConversation.share;
+    await appendMessage(server, owner.token, id, "ASSISTANT", "second, with a key AKIAIOSFODNN7EXAMPLE");
+
+    const res = ok(await gql(server, REFRESH, { input: { shareId: created.id } }, owner.token)).refreshShare;
+    expect(res.share).toMatchObject({ id: created.id, url: created.url, attribution: "NAMED", expiresAt, messageCount: 2, status: "ACTIVE" });
+    expect(Date.parse(res.share.snapshotAt)).toBeGreaterThanOrEqual(Date.parse(created.snapshotAt));
+    expect(res.warnings).toEqual([{ kind: "API_KEY_OR_SECRET" }]);
+    const shown = await view(server, created.url);
+    expect(shown.messages.map((m: any) => m.content)).toEqual(["first", "second, with a key AKIAIOSFODNN7EXAMPLE"]);
+    expect(shown.sharedBy).toBe("Rita");
+    expect(Date.parse(shown.sharedAt)).toBe(Date.parse(res.share.snapshotAt));
+  });
+
+  it("refuses a revoked or expired link, and someone else's", async () => {
+    const { owner, conversationId, share } = await ownerWithShare(server);
+    const expired = await shareConversation(server, owner.token, conversationId);
+    await expire(expired.id);
+    await revoke(server, owner.token, share.id).then(ok);
+    expect(codes(await gql(server, REFRESH, { input: { shareId: share.id } }, owner.token))).toEqual(["BAD_USER_INPUT"]);
+    expect(codes(await gql(server, REFRESH, { input: { shareId: expired.id } }, owner.token))).toEqual(["BAD_USER_INPUT"]);
+    const live = await shareConversation(server, owner.token, conversationId);
+    const stranger = await signUp(server);
+    expect(codes(await gql(server, REFRESH, { input: { shareId: live.id } }, stranger.token))).toEqual(["NOT_FOUND"]);
+  });
+});
