@@ -3,7 +3,8 @@ import { GraphQLObjectType, type GraphQLFieldResolver, type GraphQLResolveInfo }
 import { startTestServer, type TestServer } from "./helpers/server";
 import { codes, gql, ok, ownerWithShare, revoke, signUp, VIEW } from "./helpers/client";
 import { AuthorizationError } from "type-graphql";
-import { User } from "../src/user/user.entity";
+import { User, UserRole } from "../src/user/user.entity";
+import { ReportReason, ShareReport } from "../src/moderation/report.entity";
 import { Conversation } from "../src/conversation/conversation.entity";
 import { Message, MessageRole } from "../src/conversation/message.entity";
 import { Share, ShareAttribution } from "../src/share/share.entity";
@@ -84,6 +85,18 @@ describe("every field of User, Conversation, Message and Share is guarded", () =
   it.each(roots)("%s: another user gets FORBIDDEN on every field", async (typeName, root) => {
     for (const field of Object.keys((server.app.schema.getType(typeName) as GraphQLObjectType).getFields())) {
       await expect(resolveField(typeName, field, root, other)).rejects.toBeInstanceOf(AuthorizationError);
+    }
+  });
+
+  it("ShareReport: every field is FORBIDDEN to users, even the reported link's owner, and open to moderators", async () => {
+    const report = Object.assign(new ShareReport(), { id: "01900000-0000-7000-8000-0000000000f0", shareId: share.id, reporterId: null, reason: ReportReason.SPAM, details: null, createdAt: new Date() });
+    const moderator = Object.assign(new User(), { ...other, role: UserRole.ADMIN });
+    const fields = Object.keys((server.app.schema.getType("ShareReport") as GraphQLObjectType).getFields());
+    expect(fields.length).toBeGreaterThan(5);
+    for (const field of fields) {
+      await expect(resolveField("ShareReport", field, report, Object.assign(new User(), { ...owner, role: UserRole.USER }))).rejects.toBeInstanceOf(AuthorizationError);
+      await expect(resolveField("ShareReport", field, report, null)).rejects.toBeInstanceOf(UnauthenticatedError);
+      await resolveField("ShareReport", field, report, moderator);
     }
   });
 
