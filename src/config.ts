@@ -31,6 +31,8 @@ export interface Config {
   viewCountFlushMs: number;
   /** Reports one client (a signed-in user, or else an IP address) may file per hour. */
   reportsPerHour: number;
+  /** Where "Continue this conversation" on a share page sends people (with `token=<token>` added); null hides the button. */
+  appImportUrl: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -54,6 +56,17 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function httpUrl(name: string, raw: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute URL, got "${raw}"`);
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") throw new ConfigError(`${name} must be an http(s) URL`);
+  return raw;
 }
 
 function shareBaseUrl(raw: string): string {
@@ -102,5 +115,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shareMaxLifetimeDays: integer(env, "SHARE_MAX_LIFETIME_DAYS", 365, 1, 3650),
     viewCountFlushMs: integer(env, "VIEW_COUNT_FLUSH_MS", 5000, 100, 3_600_000),
     reportsPerHour: integer(env, "REPORTS_PER_HOUR", 10, 1, 10_000),
+    appImportUrl: env.APP_IMPORT_URL ? httpUrl("APP_IMPORT_URL", env.APP_IMPORT_URL) : null,
   };
 }

@@ -23,6 +23,7 @@ import { ViewCounter } from "./share/view-counter";
 import { DataExportService } from "./user/data-export.service";
 import { ModerationService } from "./moderation/moderation.service";
 import { MemoryRateLimiter } from "./common/rate-limit";
+import { createSharePageHandler } from "./share-page/share-page";
 
 export interface AppServer {
   httpServer: http.Server;
@@ -162,6 +163,9 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
     await writeGraphQLResponse(res, response);
   }
 
+  const sharePagePrefix = new URL(config.shareBaseUrl).pathname;
+  const sharePage = createSharePageHandler({ config, services });
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
@@ -191,6 +195,9 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
         logger.warn("readiness check failed", { error: String(error) });
         return sendJson(res, 503, { status: "unavailable" });
       }
+    }
+    if (path.startsWith(sharePagePrefix) && path.length > sharePagePrefix.length) {
+      return sharePage(req, res, path.slice(sharePagePrefix.length));
     }
     sendJson(res, 404, { error: "Not found. GraphQL is served at /graphql." });
   }
