@@ -33,6 +33,10 @@ export interface Config {
   reportsPerHour: number;
   /** Where "Continue this conversation" on a share page sends people (with `token=<token>` added); null hides the button. */
   appImportUrl: string | null;
+  /** Seconds shared caches (CDNs) may keep a public shared-link view: the longest a revoked link can still be served from them. */
+  shareCacheMaxAgeSeconds: number;
+  /** What a browser opening /graphql gets: Apollo Sandbox, a plain page, or nothing. */
+  landingPage: "sandbox" | "plain" | "off";
 }
 
 export class ConfigError extends Error {}
@@ -55,6 +59,12 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   }
+  return value;
+}
+
+function landingPage(raw: string | undefined, production: boolean): Config["landingPage"] {
+  const value = raw || (production ? "plain" : "sandbox");
+  if (value !== "sandbox" && value !== "plain" && value !== "off") throw new ConfigError(`LANDING_PAGE must be sandbox, plain or off, got "${value}"`);
   return value;
 }
 
@@ -116,5 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     viewCountFlushMs: integer(env, "VIEW_COUNT_FLUSH_MS", 5000, 100, 3_600_000),
     reportsPerHour: integer(env, "REPORTS_PER_HOUR", 10, 1, 10_000),
     appImportUrl: env.APP_IMPORT_URL ? httpUrl("APP_IMPORT_URL", env.APP_IMPORT_URL) : null,
+    shareCacheMaxAgeSeconds: integer(env, "SHARE_CACHE_MAX_AGE_SECONDS", 30, 0, 86_400),
+    landingPage: landingPage(env.LANDING_PAGE, env.NODE_ENV === "production"),
   };
 }

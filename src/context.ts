@@ -22,7 +22,7 @@ export function createLoaders(dataSource: DataSource, services: Services) {
   return {
     ...createConversationLoaders(dataSource),
     ...createShareLoaders(dataSource),
-    ...createModerationLoaders(services.shares),
+    ...createModerationLoaders(dataSource, services.shares),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

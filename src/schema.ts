@@ -1,21 +1,29 @@
-import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
+import { lexicographicSortSchema, specifiedDirectives, type GraphQLSchema } from "graphql";
+import { printSchemaWithDirectives } from "@graphql-tools/utils";
+import { cacheControlDirective } from "./common/cache-control";
 import { buildSchema } from "type-graphql";
 import { authChecker } from "./auth/auth-checker";
 import { UserResolver } from "./user/user.resolver";
 import { ConversationResolver } from "./conversation/conversation.resolver";
 import { ShareResolver } from "./share/share.resolver";
 import { ModerationResolver } from "./moderation/moderation.resolver";
+import { NodeResolver } from "./node/node.resolver";
 
-export function buildAppSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
-    resolvers: [UserResolver, ConversationResolver, ShareResolver, ModerationResolver],
+export async function buildAppSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
+    resolvers: [NodeResolver, UserResolver, ConversationResolver, ShareResolver, ModerationResolver],
     authChecker,
     authMode: "error",
     validate: { forbidUnknownValues: false },
+    directives: [...specifiedDirectives, cacheControlDirective],
   });
+  // type-graphql has no decorator for the root types' own descriptions; Sandbox shows them first.
+  Object.assign(schema.getQueryType()!, { description: "Everything you can read. `sharedConversation` and `me` work without login; the rest needs `Authorization: Bearer <token>`." });
+  Object.assign(schema.getMutationType()!, { description: "Everything you can change. `signUp`, `logIn` and `reportShare` work without login; the rest needs a token." });
+  return schema;
 }
 
-/** The SDL committed as schema.graphql: sorted, so a diff shows only real changes. */
+/** The SDL committed as schema.graphql: sorted, so a diff shows only real changes, with the @cacheControl hints. */
 export function printAppSchema(schema: GraphQLSchema): string {
-  return printSchema(lexicographicSortSchema(schema)) + "\n";
+  return printSchemaWithDirectives(lexicographicSortSchema(schema)) + "\n";
 }

@@ -15,6 +15,7 @@ import { PasswordHasher } from "./auth/passwords";
 import { SessionTokens } from "./auth/tokens";
 import { Transactions } from "./db/transactions";
 import { buildAppSchema } from "./schema";
+import { landingPagePlugin } from "./landing-page";
 import { UserService } from "./user/user.service";
 import { ConversationService } from "./conversation/conversation.service";
 import { ShareService } from "./share/share.service";
@@ -115,7 +116,10 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
   const links = new ShareLinks(config.shareBaseUrl, linkKey);
   const views = new ViewCounter(transactions, logger, config.viewCountFlushMs);
   const conversations = new ConversationService(dataSource, transactions);
-  const shares = new ShareService(dataSource, transactions, conversations, links, views, config.shareMaxLifetimeDays);
+  const shares = new ShareService(dataSource, transactions, conversations, links, views, {
+    maxLifetimeDays: config.shareMaxLifetimeDays,
+    cacheMaxAgeSeconds: config.shareCacheMaxAgeSeconds,
+  });
   const services: Services = {
     users: new UserService(dataSource, transactions, new PasswordHasher(config.scryptLogN), tokens),
     conversations,
@@ -130,7 +134,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
     schema,
     formatError: makeFormatError(logger),
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), landingPagePlugin(config.landingPage)],
   });
   await apollo.start();
 

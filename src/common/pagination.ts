@@ -54,3 +54,30 @@ export function toPage<T extends { id: string }>(rows: T[], first: number): Page
     },
   };
 }
+
+/** Cursors over an ordered position (a conversation's messages, oldest first). */
+export function encodePositionCursor(position: number): string {
+  return Buffer.from(`p:${position}`, "utf8").toString("base64url");
+}
+
+export function decodePositionCursor(after: string | null | undefined): number {
+  if (after === null || after === undefined) return -1;
+  const match = /^p:(\d{1,9})$/.exec(Buffer.from(after, "base64url").toString("utf8"));
+  if (!match) throw new BadInputError("The cursor `after` is not one this API returned.", { field: "after" });
+  return Number(match[1]);
+}
+
+/** A page from up to first+1 rows already in order; cursors come from each row's position. */
+export function toPositionPage<T extends { position: number }>(rows: T[], first: number): Page<T> {
+  const nodes = rows.slice(0, first);
+  const edges = nodes.map((node) => ({ cursor: encodePositionCursor(node.position), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: rows.length > first,
+      hasPreviousPage: false,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+  };
+}

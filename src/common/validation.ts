@@ -1,9 +1,16 @@
 // Small class-validator building blocks shared by the input types.
-import { IsUUID, Matches } from "class-validator";
+import { Matches, ValidateBy } from "class-validator";
+import { fromGlobalId, type NodeType } from "./global-id";
 
-/** An id this API issued (a UUID). */
-export function IsEntityId(): PropertyDecorator {
-  return IsUUID("all", { message: ({ property }) => `${property} is not a valid id` });
+/** A global id this API issued for an object of `type` (see global-id.ts). */
+export function IsNodeId(type: NodeType): PropertyDecorator {
+  return ValidateBy({
+    name: "isNodeId",
+    validator: {
+      validate: (value: unknown) => typeof value === "string" && fromGlobalId(value)?.type === type,
+      defaultMessage: (args) => `${args?.property} is not a valid ${type} id`,
+    },
+  });
 }
 
 /** At least one character that is not white space. */

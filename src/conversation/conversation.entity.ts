@@ -1,20 +1,29 @@
-import { Authorized, Field, ID, ObjectType } from "type-graphql";
+import { Authorized, Directive, Field, ID, ObjectType } from "type-graphql";
+import { PRIVATE } from "../common/cache-control";
 import { DateTimeResolver } from "graphql-scalars";
 import { Column, Entity, Index, ManyToOne, JoinColumn } from "typeorm";
+import { NodeType, toGlobalId } from "../common/global-id";
+import { Node } from "../node/node.interface";
 import { IdColumn, RefColumn, TimestampColumn } from "../db/columns";
 import { Rule } from "../auth/rules";
 import { User } from "../user/user.entity";
 
 export const TITLE_MAX_LENGTH = 200;
 
-@ObjectType({ description: "A chat conversation in its owner's history. Only its owner can read it." })
+@ObjectType({ implements: Node, description: "A chat conversation in its owner's history. Only its owner can read it." })
 @Authorized(Rule.OWNER)
+@Directive(PRIVATE)
 @Entity({ name: "conversations" })
 @Index("conversations_owner_id_idx", ["ownerId", "id"])
 export class Conversation {
-  @Field(() => ID, { description: "Stable identifier of the conversation." })
+  /** Database id; the API shows it only inside the global id below. */
   @IdColumn()
   id!: string;
+
+  @Field(() => ID, { name: "id", description: "Opaque, globally unique id of the conversation." })
+  get nodeId(): string {
+    return toGlobalId(NodeType.Conversation, this.id);
+  }
 
   @RefColumn("owner_id")
   ownerId!: string;

@@ -1,13 +1,14 @@
 import { ArgsType, Field, ID, InputType } from "type-graphql";
 import { MaxLength } from "class-validator";
-import { IsEntityId, IsNotBlank } from "../common/validation";
+import { IsNodeId, IsNotBlank } from "../common/validation";
+import { NodeType } from "../common/global-id";
 import { TITLE_MAX_LENGTH } from "./conversation.entity";
 import { CONTENT_MAX_LENGTH, MessageRole } from "./message.entity";
 
 @ArgsType()
 export class ConversationArgs {
   @Field(() => ID, { description: "Id of one of your conversations." })
-  @IsEntityId()
+  @IsNodeId(NodeType.Conversation)
   id!: string;
 }
 
@@ -22,7 +23,7 @@ export class CreateConversationInput {
 @InputType({ description: "A message to add at the end of one of your conversations." })
 export class AppendMessageInput {
   @Field(() => ID, { description: "The conversation to add to." })
-  @IsEntityId()
+  @IsNodeId(NodeType.Conversation)
   conversationId!: string;
 
   @Field(() => MessageRole, { description: "Who wrote the message." })
@@ -37,6 +38,6 @@ export class AppendMessageInput {
 @InputType({ description: "The conversation to delete, with its messages and every link to it." })
 export class DeleteConversationInput {
   @Field(() => ID, { description: "Id of one of your conversations." })
-  @IsEntityId()
+  @IsNodeId(NodeType.Conversation)
   conversationId!: string;
 }

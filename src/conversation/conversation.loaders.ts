@@ -3,12 +3,61 @@ import { In, type DataSource } from "typeorm";
 import { Conversation } from "./conversation.entity";
 import { Message } from "./message.entity";
 import { groupBy, MAX_BATCH } from "../common/group-by";
+import { toPositionPage, type Page } from "../common/pagination";
+
+export interface MessagePageKey {
+  conversationId: string;
+  first: number;
+  /** Position after which the page starts; -1 for the first page. */
+  afterPosition: number;
+}
+
+/**
+ * Pages of several conversations' messages in one statement per distinct (first, after): a window function
+ * numbers each conversation's messages, and only first+1 of each are read.
+ */
+async function loadMessagePages(dataSource: DataSource, keys: readonly MessagePageKey[]): Promise<Page<Message>[]> {
+  const pages = new Map<string, Page<Message>>();
+  const groups = groupBy([...keys], (k) => `${k.first}:${k.afterPosition}`);
+  for (const group of groups.values()) {
+    const { first, afterPosition } = group[0];
+    const ranked = dataSource
+      .createQueryBuilder()
+      .select("m.id", "id")
+      .addSelect("ROW_NUMBER() OVER (PARTITION BY m.conversation_id ORDER BY m.position)", "rn")
+      .from(Message, "m")
+      .where("m.conversation_id IN (:...ids)", { ids: group.map((k) => k.conversationId) })
+      .andWhere("m.position > :afterPosition", { afterPosition });
+    const picked = await dataSource
+      .createQueryBuilder()
+      .select("r.id", "id")
+      .from(`(${ranked.getQuery()})`, "r")
+      .setParameters(ranked.getParameters())
+      .where("r.rn <= :limit", { limit: first + 1 })
+      .getRawMany<{ id: string }>();
+    const rows = picked.length
+      ? await dataSource.manager.find(Message, { where: { id: In(picked.map((p) => p.id)) }, order: { conversationId: "ASC", position: "ASC" } })
+      : [];
+    const byConversation = groupBy(rows, (m) => m.conversationId);
+    for (const k of group) pages.set(JSON.stringify(k), toPositionPage(byConversation.get(k.conversationId) ?? [], first));
+  }
+  return keys.map((k) => pages.get(JSON.stringify(k))!);
+}
 
 export function createConversationLoaders(dataSource: DataSource) {
   return {
+    messagePages: new DataLoader<MessagePageKey, Page<Message>, string>((keys) => loadMessagePages(dataSource, keys), {
+      maxBatchSize: MAX_BATCH,
+      cacheKeyFn: (k) => JSON.stringify(k),
+    }),
     conversationsById: new DataLoader<string, Conversation | null>(async (ids) => {
       const rows = await dataSource.manager.findBy(Conversation, { id: In([...ids]) });
       const byId = new Map(rows.map((c) => [c.id, c]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }, { maxBatchSize: MAX_BATCH }),
+    messagesById: new DataLoader<string, Message | null>(async (ids) => {
+      const rows = await dataSource.manager.findBy(Message, { id: In([...ids]) });
+      const byId = new Map(rows.map((m) => [m.id, m]));
       return ids.map((id) => byId.get(id) ?? null);
     }, { maxBatchSize: MAX_BATCH }),
     messagesByConversationId: new DataLoader<string, Message[]>(async (ids) => {

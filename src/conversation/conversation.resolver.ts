@@ -1,7 +1,9 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
+import { localId, NodeType } from "../common/global-id";
 import { Viewer } from "../auth/auth-checker";
 import { Rule } from "../auth/rules";
 import { PageArgs } from "../common/connection";
+import { decodePositionCursor } from "../common/pagination";
 import type { Context } from "../context";
 import { Share } from "../share/share.entity";
 import type { User } from "../user/user.entity";
@@ -12,6 +14,7 @@ import {
   AppendMessagePayload,
   ConversationConnection,
   CreateConversationPayload,
+  MessageConnection,
   DeleteConversationPayload,
 } from "./conversation.payloads";
 
@@ -20,7 +23,7 @@ export class ConversationResolver {
   @Authorized()
   @Query(() => Conversation, { nullable: true, description: "One of your conversations by id; NOT_FOUND for any other id." })
   conversation(@Args(() => ConversationArgs) { id }: ConversationArgs, @Viewer() viewer: User, @Ctx() ctx: Context): Promise<Conversation> {
-    return ctx.services.conversations.getOwned(viewer, id);
+    return ctx.services.conversations.getOwned(viewer, localId(NodeType.Conversation, id));
   }
 
   @Authorized()
@@ -46,7 +49,9 @@ export class ConversationResolver {
     @Viewer() viewer: User,
     @Ctx() ctx: Context,
   ): Promise<AppendMessagePayload> {
-    return { message: await ctx.services.conversations.append(viewer, input.conversationId, input) };
+    const conversationId = localId(NodeType.Conversation, input.conversationId, "conversationId");
+    const message = await ctx.services.conversations.append(viewer, conversationId, input);
+    return { message, conversation: await ctx.services.conversations.getOwned(viewer, conversationId) };
   }
 
   @Authorized()
@@ -58,13 +63,20 @@ export class ConversationResolver {
     @Viewer() viewer: User,
     @Ctx() ctx: Context,
   ): Promise<DeleteConversationPayload> {
-    return { deletedConversationId: await ctx.services.conversations.delete(viewer, input.conversationId) };
+    await ctx.services.conversations.delete(viewer, localId(NodeType.Conversation, input.conversationId, "conversationId"));
+    return { deletedConversationId: input.conversationId };
   }
 
   @Authorized(Rule.OWNER)
   @FieldResolver(() => [Message], { description: "The messages, oldest first." })
   messages(@Root() conversation: Conversation, @Ctx() ctx: Context): Promise<Message[]> {
     return ctx.loaders.messagesByConversationId.load(conversation.id);
+  }
+
+  @Authorized(Rule.OWNER)
+  @FieldResolver(() => MessageConnection, { description: "The messages, oldest first, a page at a time (for long conversations)." })
+  messagesConnection(@Root() conversation: Conversation, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: Context): Promise<MessageConnection> {
+    return ctx.loaders.messagePages.load({ conversationId: conversation.id, first: page.first, afterPosition: decodePositionCursor(page.after) });
   }
 
   @Authorized(Rule.OWNER)

@@ -1,6 +1,9 @@
-import { Authorized, Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { Authorized, Directive, Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { PRIVATE } from "../common/cache-control";
 import { DateTimeResolver } from "graphql-scalars";
 import { Column, Entity, Index, JoinColumn, ManyToOne } from "typeorm";
+import { NodeType, toGlobalId } from "../common/global-id";
+import { Node } from "../node/node.interface";
 import { IdColumn, RefColumn, TimestampColumn } from "../db/columns";
 import { Rule } from "../auth/rules";
 import { Conversation } from "./conversation.entity";
@@ -22,14 +25,20 @@ registerEnumType(MessageRole, {
   },
 });
 
-@ObjectType({ description: "One message of a conversation. Only the conversation's owner can read it." })
+@ObjectType({ implements: Node, description: "One message of a conversation. Only the conversation's owner can read it." })
 @Authorized(Rule.OWNER)
+@Directive(PRIVATE)
 @Entity({ name: "messages" })
 @Index("messages_conversation_position_key", ["conversationId", "position"], { unique: true })
 export class Message {
-  @Field(() => ID, { description: "Stable identifier of the message." })
+  /** Database id; the API shows it only inside the global id below. */
   @IdColumn()
   id!: string;
+
+  @Field(() => ID, { name: "id", description: "Opaque, globally unique id of the message." })
+  get nodeId(): string {
+    return toGlobalId(NodeType.Message, this.id);
+  }
 
   @RefColumn("conversation_id")
   conversationId!: string;

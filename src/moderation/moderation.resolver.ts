@@ -1,4 +1,5 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
+import { localId, NodeType } from "../common/global-id";
 import { Rule } from "../auth/rules";
 import { PageArgs } from "../common/connection";
 import type { Context } from "../context";
@@ -18,7 +19,7 @@ export class ModerationResolver {
     @Ctx() ctx: Context,
   ): Promise<ReportSharePayload> {
     const report = await ctx.services.moderation.report(ctx, input);
-    return { reportId: report.id };
+    return { reportId: report.nodeId };
   }
 
   @Authorized(Rule.ADMIN)
@@ -35,8 +36,8 @@ export class ModerationResolver {
     @Arg("input", () => ModerateShareInput, { description: "The share and the reason." }) input: ModerateShareInput,
     @Ctx() ctx: Context,
   ): Promise<ModerateSharePayload> {
-    const share = await ctx.services.moderation.disable(input.shareId, input.reason);
-    return { shareId: share.id, disabledAt: share.disabledAt!, disabledReason: share.disabledReason! };
+    const share = await ctx.services.moderation.disable(localId(NodeType.Share, input.shareId, "shareId"), input.reason);
+    return { shareId: share.nodeId, disabledAt: share.disabledAt!, disabledReason: share.disabledReason! };
   }
 
   @Authorized(Rule.ADMIN)

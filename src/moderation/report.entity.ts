@@ -1,8 +1,11 @@
-import { Authorized, Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { Authorized, Directive, Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { PRIVATE } from "../common/cache-control";
 import { DateTimeResolver } from "graphql-scalars";
 import { Column, Entity, Index, JoinColumn, ManyToOne } from "typeorm";
 import { IdColumn, RefColumn, TimestampColumn } from "../db/columns";
 import { Rule } from "../auth/rules";
+import { NodeType, toGlobalId } from "../common/global-id";
+import { Node } from "../node/node.interface";
 import { Share } from "../share/share.entity";
 
 export const REPORT_DETAILS_MAX_LENGTH = 2000;
@@ -34,18 +37,27 @@ registerEnumType(ReportReason, {
   },
 });
 
-@ObjectType({ description: "A report that a shared link breaks the rules. Only moderators (ADMIN) can read reports." })
+@ObjectType({ implements: Node, description: "A report that a shared link breaks the rules. Only moderators (ADMIN) can read reports." })
 @Authorized(Rule.ADMIN)
+@Directive(PRIVATE)
 @Entity({ name: "share_reports" })
 export class ShareReport {
-  @Field(() => ID, { description: "Stable identifier of the report." })
   @IdColumn()
   id!: string;
 
-  @Field(() => ID, { description: "The reported share." })
+  @Field(() => ID, { name: "id", description: "Opaque id of the report." })
+  get nodeId(): string {
+    return toGlobalId(NodeType.ShareReport, this.id);
+  }
+
   @Index("share_reports_share_id_idx")
   @RefColumn("share_id")
   shareId!: string;
+
+  @Field(() => ID, { name: "shareId", description: "Id of the reported share, as moderateShare takes it." })
+  get shareNodeId(): string {
+    return toGlobalId(NodeType.Share, this.shareId);
+  }
 
   @ManyToOne(() => Share, { onDelete: "CASCADE" })
   @JoinColumn({ name: "share_id", foreignKeyConstraintName: "share_reports_share_id_fkey" })

@@ -1,6 +1,9 @@
-import { Authorized, Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Authorized, Directive, Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { PRIVATE } from "../common/cache-control";
 import { DateTimeResolver } from "graphql-scalars";
 import { Column, Entity, Index, JoinColumn, ManyToOne } from "typeorm";
+import { NodeType, toGlobalId } from "../common/global-id";
+import { Node } from "../node/node.interface";
 import { IdColumn, RefColumn, TimestampColumn } from "../db/columns";
 import { Rule } from "../auth/rules";
 import { User } from "../user/user.entity";
@@ -43,15 +46,21 @@ export interface Snapshot {
   messages: { role: MessageRole; content: string }[];
 }
 
-@ObjectType({ description: "A link to a frozen snapshot of one of your conversations. Only its owner can see it." })
+@ObjectType({ implements: Node, description: "A link to a frozen snapshot of one of your conversations. Only its owner can see it." })
 @Authorized(Rule.OWNER)
+@Directive(PRIVATE)
 @Entity({ name: "shares" })
 @Index("shares_owner_id_idx", ["ownerId", "id"])
 @Index("shares_conversation_id_idx", ["conversationId", "id"])
 export class Share {
-  @Field(() => ID, { description: "Stable identifier of the share." })
+  /** Database id; the API shows it only inside the global id below. */
   @IdColumn()
   id!: string;
+
+  @Field(() => ID, { name: "id", description: "Opaque, globally unique id of the share." })
+  get nodeId(): string {
+    return toGlobalId(NodeType.Share, this.id);
+  }
 
   @RefColumn("owner_id")
   ownerId!: string;

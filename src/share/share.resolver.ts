@@ -1,4 +1,7 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, Directive, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { cacheControlFromInfo } from "@apollo/cache-control-types";
+import { localId, NodeType, optionalLocalId } from "../common/global-id";
 import { DateTimeResolver } from "graphql-scalars";
 import { Viewer } from "../auth/auth-checker";
 import { Rule } from "../auth/rules";
@@ -36,7 +39,14 @@ export class ShareResolver {
     description:
       "What a share link shows; no login needed. Null when the link does not work (never existed, revoked, conversation deleted, account deactivated). A URL under any other prefix is refused with BAD_USER_INPUT.",
   })
-  sharedConversation(@Args(() => SharedConversationArgs) { link }: SharedConversationArgs, @Ctx() ctx: Context): Promise<SharedConversation | null> {
+  @Directive("@cacheControl(maxAge: 30, scope: PUBLIC)")
+  sharedConversation(
+    @Args(() => SharedConversationArgs) { link }: SharedConversationArgs,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<SharedConversation | null> {
+    // The same for every viewer, so shared caches may keep it, but only briefly: a revoked link must vanish from them soon.
+    cacheControlFromInfo(info).setCacheHint({ maxAge: ctx.services.shares.policy.cacheMaxAgeSeconds, scope: "PUBLIC" });
     return ctx.services.shares.view(link);
   }
 
@@ -51,7 +61,10 @@ export class ShareResolver {
     description: "What sharing one of your conversations would show viewers, and what in it looks sensitive. Creates nothing.",
   })
   sharePreview(@Args(() => SharePreviewArgs) args: SharePreviewArgs, @Viewer() viewer: User, @Ctx() ctx: Context): Promise<SharePreview> {
-    return ctx.services.shares.preview(viewer, args.conversationId, args);
+    return ctx.services.shares.preview(viewer, localId(NodeType.Conversation, args.conversationId, "conversationId"), {
+      attribution: args.attribution,
+      upToMessageId: optionalLocalId(NodeType.Message, args.upToMessageId, "upToMessageId"),
+    });
   }
 
   @Authorized()
@@ -63,9 +76,9 @@ export class ShareResolver {
     @Viewer() viewer: User,
     @Ctx() ctx: Context,
   ): Promise<ShareConversationPayload> {
-    return ctx.services.shares.share(viewer, input.conversationId, {
+    return ctx.services.shares.share(viewer, localId(NodeType.Conversation, input.conversationId, "conversationId"), {
       attribution: input.attribution ?? ShareAttribution.ANONYMOUS,
-      upToMessageId: input.upToMessageId,
+      upToMessageId: optionalLocalId(NodeType.Message, input.upToMessageId, "upToMessageId"),
       expiresAt: input.expiresAt,
     });
   }
@@ -79,7 +92,11 @@ export class ShareResolver {
     @Viewer() viewer: User,
     @Ctx() ctx: Context,
   ): Promise<RefreshSharePayload> {
-    return ctx.services.shares.refresh(viewer, input.shareId, input.upToMessageId);
+    return ctx.services.shares.refresh(
+      viewer,
+      localId(NodeType.Share, input.shareId, "shareId"),
+      optionalLocalId(NodeType.Message, input.upToMessageId, "upToMessageId"),
+    );
   }
 
   @Authorized()
@@ -89,7 +106,7 @@ export class ShareResolver {
     @Viewer() viewer: User,
     @Ctx() ctx: Context,
   ): Promise<RevokeAllSharesPayload> {
-    const shares = await ctx.services.shares.revokeAll(viewer, input.conversationId);
+    const shares = await ctx.services.shares.revokeAll(viewer, optionalLocalId(NodeType.Conversation, input.conversationId, "conversationId"));
     return { revokedCount: shares.length, shares };
   }
 
@@ -100,7 +117,7 @@ export class ShareResolver {
     @Viewer() viewer: User,
     @Ctx() ctx: Context,
   ): Promise<SetShareAttributionPayload> {
-    return { share: await ctx.services.shares.setAttribution(viewer, input.shareId, input.attribution) };
+    return { share: await ctx.services.shares.setAttribution(viewer, localId(NodeType.Share, input.shareId, "shareId"), input.attribution) };
   }
 
   @Authorized()
@@ -110,7 +127,7 @@ export class ShareResolver {
     @Viewer() viewer: User,
     @Ctx() ctx: Context,
   ): Promise<RevokeSharePayload> {
-    return { share: await ctx.services.shares.revoke(viewer, input.shareId) };
+    return { share: await ctx.services.shares.revoke(viewer, localId(NodeType.Share, input.shareId, "shareId")) };
   }
 
   @Authorized()

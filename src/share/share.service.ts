@@ -53,6 +53,13 @@ export interface ShareFilter {
   search?: string | null;
 }
 
+export interface SharePolicy {
+  /** Furthest expiresAt allowed, in days from now. */
+  maxLifetimeDays: number;
+  /** How long shared caches may keep a public view. */
+  cacheMaxAgeSeconds: number;
+}
+
 export class ShareService {
   constructor(
     private readonly dataSource: DataSource,
@@ -60,7 +67,7 @@ export class ShareService {
     private readonly conversations: ConversationService,
     readonly links: ShareLinks,
     readonly views: ViewCounter,
-    private readonly maxLifetimeDays: number,
+    readonly policy: SharePolicy,
   ) {}
 
   /** Freezes the conversation as it is now (up to a message, if asked) behind a new link. */
@@ -219,8 +226,8 @@ export class ShareService {
   private checkExpiry(expiresAt: Date | null | undefined, now: Date): void {
     if (!expiresAt) return;
     if (expiresAt.getTime() <= now.getTime()) throw new BadInputError("expiresAt must be in the future.", { field: "expiresAt" });
-    if (expiresAt.getTime() > now.getTime() + this.maxLifetimeDays * DAY_MS) {
-      throw new BadInputError(`expiresAt must be at most ${this.maxLifetimeDays} days from now.`, { field: "expiresAt" });
+    if (expiresAt.getTime() > now.getTime() + this.policy.maxLifetimeDays * DAY_MS) {
+      throw new BadInputError(`expiresAt must be at most ${this.policy.maxLifetimeDays} days from now.`, { field: "expiresAt" });
     }
   }
 

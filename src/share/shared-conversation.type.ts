@@ -1,9 +1,11 @@
 // The public view of a share: its own types, so an anonymous viewer has no path to the owner or the live conversation.
-import { Field, ObjectType } from "type-graphql";
+import { Directive, Field, ObjectType } from "type-graphql";
+import { INHERIT } from "../common/cache-control";
 import { DateTimeResolver } from "graphql-scalars";
 import { MessageRole } from "../conversation/message.entity";
 
 @ObjectType({ description: "One message of a shared snapshot." })
+@Directive(INHERIT)
 export class SharedMessage {
   @Field(() => MessageRole, { description: "Who wrote the message." })
   role!: MessageRole;
@@ -13,6 +15,7 @@ export class SharedMessage {
 }
 
 @ObjectType({ description: "What anyone with a share link sees: a frozen snapshot of a conversation." })
+@Directive(INHERIT)
 export class SharedConversation {
   @Field(() => String, { description: "The conversation's title when it was shared." })
   title!: string;

@@ -1,5 +1,6 @@
 // "Download my data": everything kept about the viewer, as one JSON document.
 import type { DataSource, FindOptionsSelect } from "typeorm";
+import { NodeType, toGlobalId } from "../common/global-id";
 import { Conversation } from "../conversation/conversation.entity";
 import { Message } from "../conversation/message.entity";
 import { Share, shareStatus, type Snapshot } from "../share/share.entity";
@@ -26,20 +27,20 @@ export class DataExportService {
     const now = new Date();
     return {
       formatVersion: EXPORT_FORMAT_VERSION,
-      user: { id: viewer.id, email: viewer.email, displayName: viewer.displayName, role: viewer.role, createdAt: viewer.createdAt },
+      user: { id: viewer.nodeId, email: viewer.email, displayName: viewer.displayName, role: viewer.role, createdAt: viewer.createdAt },
       conversations: conversations.map((c) => ({
-        id: c.id,
+        id: c.nodeId,
         title: c.title,
         createdAt: c.createdAt,
         importedFrom: c.importedFromTitle ? { title: c.importedFromTitle, sharedAt: c.importedFromSharedAt } : null,
         messages: messages
           .filter((m) => m.conversationId === c.id)
-          .map((m) => ({ id: m.id, role: m.role, content: m.content, createdAt: m.createdAt })),
+          .map((m) => ({ id: m.nodeId, role: m.role, content: m.content, createdAt: m.createdAt })),
       })),
       shares: shares.map((s) => ({
-        id: s.id,
+        id: s.nodeId,
         url: this.links.urlOf(s),
-        conversationId: s.conversationId,
+        conversationId: toGlobalId(NodeType.Conversation, s.conversationId),
         status: shareStatus(s, now),
         attribution: s.attribution,
         createdAt: s.createdAt,

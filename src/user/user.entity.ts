@@ -1,5 +1,8 @@
-import { Authorized, Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { Authorized, Directive, Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { PRIVATE } from "../common/cache-control";
 import { Column, Entity, Index } from "typeorm";
+import { NodeType, toGlobalId } from "../common/global-id";
+import { Node } from "../node/node.interface";
 import { IdColumn, TimestampColumn } from "../db/columns";
 import { Rule } from "../auth/rules";
 
@@ -16,13 +19,19 @@ registerEnumType(UserRole, {
   },
 });
 
-@ObjectType({ description: "A person with an account. Only the person themself can read their own user." })
+@ObjectType({ implements: Node, description: "A person with an account. Only the person themself can read their own user." })
 @Authorized(Rule.SELF)
+@Directive(PRIVATE)
 @Entity({ name: "users" })
 export class User {
-  @Field(() => ID, { description: "Stable identifier of the user." })
+  /** Database id; the API shows it only inside the global id below. */
   @IdColumn()
   id!: string;
+
+  @Field(() => ID, { name: "id", description: "Opaque, globally unique id of the user." })
+  get nodeId(): string {
+    return toGlobalId(NodeType.User, this.id);
+  }
 
   @Field(() => String, { description: "The name shown under the title of shares whose attribution is NAMED." })
   @Column({ type: "varchar", length: 80, name: "display_name" })

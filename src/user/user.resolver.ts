@@ -35,9 +35,9 @@ export class UserResolver {
     @Viewer() viewer: User,
     @Ctx() ctx: Context,
   ): Promise<DeactivateAccountPayload> {
-    const deactivatedUserId = await ctx.services.users.deactivate(viewer, input.password);
+    await ctx.services.users.deactivate(viewer, input.password);
     ctx.viewer = null;
-    return { deactivatedUserId };
+    return { deactivatedUserId: viewer.nodeId };
   }
 
   @Authorized()
