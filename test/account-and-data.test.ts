@@ -1,6 +1,6 @@
 // Profile changes, where imported copies came from, and exporting one's data.
 import { startTestServer, type TestServer } from "./helpers/server";
-import { codes, createConversation, gql, importShare, ok, ownerWithShare, signUp, view } from "./helpers/client";
+import { codes, createConversation, dbId, gql, importShare, ok, ownerWithShare, signUp, view } from "./helpers/client";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -43,7 +43,7 @@ describe("importedFrom", () => {
     const id = ok(await importShare(server, viewer.token, share.url)).importShare.conversation.id;
     const res = await gql(server, `query($id: ID!) { conversation(id: $id) { importedFrom { title sharedAt } } }`, { id }, viewer.token);
     expect(ok(res).conversation.importedFrom).toEqual({ title: "Trip to Lisbon", sharedAt: shown.sharedAt });
-    for (const secret of [owner.id, owner.email, "Olivia", share.id]) expect(res.text).not.toContain(secret);
+    for (const secret of [owner.id, dbId(owner.id), owner.email, "Olivia", share.id, dbId(share.id)]) expect(res.text).not.toContain(secret);
   });
 
   it("is null for a conversation the viewer started", async () => {
@@ -73,7 +73,7 @@ describe("exportMyData", () => {
     expect(data.shares).toEqual([
       expect.objectContaining({ id: share.id, url: share.url, conversationId, status: "ACTIVE", attribution: "ANONYMOUS", snapshot: { title: "Trip to Lisbon", messages: expect.any(Array) } }),
     ]);
-    for (const foreign of [other.owner.id, other.share.url, other.conversationId]) expect(res.text).not.toContain(foreign);
+    for (const foreign of [other.owner.id, dbId(other.owner.id), other.share.url, other.conversationId, dbId(other.conversationId)]) expect(res.text).not.toContain(foreign);
     expect(res.text).not.toMatch(/passwordHash|password_hash|tokenHash|tokenSealed/);
   });
 

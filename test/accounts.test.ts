@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import jwt from "jsonwebtoken";
 import { startTestServer, type TestServer } from "./helpers/server";
-import { codes, gql, ok, PASSWORD, signUp, uniqueEmail } from "./helpers/client";
+import { codes, dbId, gql, ok, PASSWORD, signUp, uniqueEmail } from "./helpers/client";
 import { User } from "../src/user/user.entity";
 
 let server: TestServer;
@@ -50,7 +50,7 @@ describe("signing up", () => {
 
   it("never stores or returns the password in clear", async () => {
     const account = await signUp(server, { password: "a very secret passphrase" });
-    const row = await server.dataSource.manager.findOneByOrFail(User, { id: account.id });
+    const row = await server.dataSource.manager.findOneByOrFail(User, { id: dbId(account.id) });
     expect(row.passwordHash).not.toContain("a very secret passphrase");
     expect(row.passwordHash).toMatch(/^scrypt\$\d+\$8\$1\$/);
     const logs = JSON.stringify(server.logs);
@@ -91,7 +91,7 @@ describe("me", () => {
   ])("is null with %s, and login-only operations are UNAUTHENTICATED", async (_label, forge) => {
     const account = await signUp(server);
     const secret = serverSecret();
-    const token = forge(account.id, secret);
+    const token = forge(dbId(account.id), secret);
     expect(ok(await gql(server, ME, {}, token)).me).toBeNull();
     const res = await gql(server, `mutation { createConversation(input: { title: "x" }) { conversation { id } } }`, {}, token);
     expect(codes(res)).toEqual(["UNAUTHENTICATED"]);
@@ -100,7 +100,7 @@ describe("me", () => {
   it("accepts a token the server signed itself (the forging helper is right)", async () => {
     const account = await signUp(server);
     const secret = serverSecret();
-    const token = jwt.sign({ ver: 0 }, secret, { algorithm: "HS256", subject: account.id, issuer: "chat-share", audience: "chat-share-api", expiresIn: 60 });
+    const token = jwt.sign({ ver: 0 }, secret, { algorithm: "HS256", subject: dbId(account.id), issuer: "chat-share", audience: "chat-share-api", expiresIn: 60 });
     expect(ok(await gql(server, ME, {}, token)).me.id).toBe(account.id);
   });
 });

@@ -1,6 +1,6 @@
 // Parallel requests: SQLite serves them over one connection, so writes are queued and none may fail or interleave.
 import { startTestServer, type TestServer } from "./helpers/server";
-import { codes, createConversation, gql, importShare, ok, ownerWithShare, PASSWORD, revoke, signUp, uniqueEmail, view } from "./helpers/client";
+import { codes, createConversation, dbId, gql, importShare, ok, ownerWithShare, PASSWORD, revoke, signUp, uniqueEmail, view } from "./helpers/client";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -20,7 +20,7 @@ describe("parallel writes", () => {
     expect(results.flatMap(codes)).toEqual([]);
     const messages = ok(await gql(server, `query($id: ID!) { conversation(id: $id) { messages { content } } }`, { id }, me.token)).conversation.messages;
     expect(messages.map((m: { content: string }) => m.content).sort()).toEqual(Array.from({ length: 40 }, (_, i) => `m${i}`).sort());
-    const positions = await server.dataSource.query(`SELECT position FROM messages WHERE conversation_id = ? ORDER BY position`, [id]);
+    const positions = await server.dataSource.query(`SELECT position FROM messages WHERE conversation_id = ? ORDER BY position`, [dbId(id)]);
     expect(positions.map((r: { position: number }) => r.position)).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
 

@@ -1,6 +1,6 @@
 // Conversations and messages: creating, continuing, listing, and refusing what is not yours or not valid.
 import { startTestServer, type TestServer } from "./helpers/server";
-import { appendMessage, codes, createConversation, gql, ok, signUp } from "./helpers/client";
+import { appendMessage, codes, createConversation, dbId, gql, missingId, ok, signUp } from "./helpers/client";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -11,7 +11,7 @@ afterAll(() => server.close());
 const CREATE = `mutation($input: CreateConversationInput!) { createConversation(input: $input) { conversation { id title createdAt messages { id } shares { id } } } }`;
 const APPEND = `mutation($input: AppendMessageInput!) { appendMessage(input: $input) { message { id role content createdAt } } }`;
 const GET = `query($id: ID!) { conversation(id: $id) { id title messages { role content } } }`;
-const MISSING_ID = "01900000-0000-7000-8000-000000000000";
+const MISSING_ID = missingId("Conversation");
 
 describe("a conversation", () => {
   it("starts empty with the given title, trimmed", async () => {
@@ -173,7 +173,7 @@ describe("deleting a conversation", () => {
     const res = ok(await gql(server, `mutation($input: DeleteConversationInput!) { deleteConversation(input: $input) { deletedConversationId } }`, { input: { conversationId: id } }, me.token));
     expect(res.deleteConversation.deletedConversationId).toBe(id);
     expect(codes(await gql(server, GET, { id }, me.token))).toEqual(["NOT_FOUND"]);
-    const rows = await server.dataSource.query(`SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ?`, [id]);
+    const rows = await server.dataSource.query(`SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ?`, [dbId(id)]);
     expect(rows[0].n).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 // Every way a link dies gives the same null; deleting and deactivating take everything with them, but not others' copies.
 import { startTestServer, type TestServer } from "./helpers/server";
-import { codes, gql, importShare, ok, ownerWithShare, PASSWORD, revoke, signUp, view, VIEW } from "./helpers/client";
+import { codes, dbId, gql, importShare, ok, ownerWithShare, PASSWORD, revoke, signUp, view, VIEW } from "./helpers/client";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -48,7 +48,7 @@ describe("deleting a conversation", () => {
     await gql(server, DELETE, { input: { conversationId } }, owner.token).then(ok);
     expect(await view(server, share.url)).toBeNull();
     expect(await view(server, second.url)).toBeNull();
-    const rows = await server.dataSource.query(`SELECT COUNT(*) AS n FROM shares WHERE conversation_id = ? OR snapshot LIKE '%Lisbon%' AND owner_id = ?`, [conversationId, owner.id]);
+    const rows = await server.dataSource.query(`SELECT COUNT(*) AS n FROM shares WHERE conversation_id = ? OR snapshot LIKE '%Lisbon%' AND owner_id = ?`, [dbId(conversationId), dbId(owner.id)]);
     expect(rows[0].n).toBe(0);
     expect(ok(await gql(server, `{ myShares { edges { node { id } } } }`, {}, owner.token)).myShares.edges).toEqual([]);
   });

@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { startTestServer, type TestServer } from "./helpers/server";
-import { codes, gql, importShare, ok, ownerWithShare, PASSWORD, signUp, view } from "./helpers/client";
+import { codes, gql, missingId, importShare, ok, ownerWithShare, PASSWORD, signUp, view } from "./helpers/client";
 import { setUserRole } from "../src/user/user-admin";
 import { UserRole } from "../src/user/user.entity";
 
@@ -102,7 +102,7 @@ describe("moderating", () => {
 
   it("NOT_FOUND for a share that does not exist", async () => {
     const mod = await admin();
-    expect(codes(await gql(server, MODERATE, { input: { shareId: "01900000-0000-7000-8000-000000000000", reason: "x" } }, mod.token))).toEqual(["NOT_FOUND"]);
+    expect(codes(await gql(server, MODERATE, { input: { shareId: missingId("Share"), reason: "x" } }, mod.token))).toEqual(["NOT_FOUND"]);
   });
 });
 

@@ -1,6 +1,6 @@
 // Sharing a conversation: the snapshot, the link, and what anyone with the link sees.
 import { startTestServer, type TestServer } from "./helpers/server";
-import { appendMessage, codes, createConversation, gql, ok, ownerWithShare, shareConversation, signUp, view, VIEW } from "./helpers/client";
+import { appendMessage, codes, createConversation, dbId, gql, missingId, ok, ownerWithShare, shareConversation, signUp, view, VIEW } from "./helpers/client";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -22,7 +22,7 @@ describe("a new share", () => {
     const a = await shareConversation(server, owner.token, id);
     const b = await shareConversation(server, owner.token, id);
     expect(a.url).not.toBe(b.url);
-    for (const s of [a, b]) for (const part of [id, owner.id, s.id]) expect(s.url).not.toContain(part.replace(/-/g, ""));
+    for (const s of [a, b]) for (const part of [id, owner.id, s.id].map(dbId)) expect(s.url).not.toContain(part.replace(/-/g, ""));
   });
 
   it("shows anyone signed out the title, the messages in order and the snapshot time", async () => {
@@ -94,7 +94,7 @@ describe("the public view", () => {
   it("has no path to the owner's id, email, other conversations or the live conversation", async () => {
     const { owner, conversationId, share } = await ownerWithShare(server, "NAMED");
     const res = await gql(server, VIEW, { link: share.url });
-    for (const secret of [owner.id, owner.email, conversationId, share.id]) expect(res.text).not.toContain(secret);
+    for (const secret of [owner.id, dbId(owner.id), owner.email, conversationId, dbId(conversationId), share.id, dbId(share.id)]) expect(res.text).not.toContain(secret);
     const probe = await gql(server, `query($link: String!) { sharedConversation(link: $link) { owner { id } conversation { id } id } }`, { link: share.url });
     expect(codes(probe)).toEqual(["BAD_USER_INPUT", "BAD_USER_INPUT", "BAD_USER_INPUT"]);
   });
@@ -268,7 +268,7 @@ describe("sharing someone else's conversation", () => {
     const stranger = await signUp(server);
     const m = `mutation($input: ShareConversationInput!) { shareConversation(input: $input) { share { id } } }`;
     const theirs = await gql(server, m, { input: { conversationId } }, stranger.token);
-    const missing = await gql(server, m, { input: { conversationId: "01900000-0000-7000-8000-000000000000" } }, stranger.token);
+    const missing = await gql(server, m, { input: { conversationId: missingId("Conversation") } }, stranger.token);
     expect(codes(theirs)).toEqual(["NOT_FOUND"]);
     expect(theirs.errors![0].message).toBe(missing.errors![0].message);
     expect(ok(await gql(server, `{ myShares { edges { node { id } } } }`, {}, stranger.token)).myShares.edges).toEqual([]);

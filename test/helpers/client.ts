@@ -1,5 +1,6 @@
 // A tiny GraphQL-over-HTTP client and factories that build state the way a client app would.
 import type { TestServer } from "./server";
+import { fromGlobalId, toGlobalId, type NodeType } from "../../src/common/global-id";
 
 export interface GraphQLErrorBody {
   message: string;
@@ -127,4 +128,16 @@ export async function ownerWithShare(server: Pick<TestServer, "url">, attributio
   ]);
   const share = await shareConversation(server, owner.token, conversationId, attribution);
   return { owner, conversationId, share };
+}
+
+/** The database id inside a global id the API returned, for tests that look at the database directly. */
+export function dbId(globalId: string): string {
+  const parsed = fromGlobalId(globalId);
+  if (!parsed) throw new Error(`not a global id: ${globalId}`);
+  return parsed.id;
+}
+
+/** A well-formed global id of `type` that names nothing. */
+export function missingId(type: NodeType): string {
+  return toGlobalId(type, "01900000-0000-7000-8000-000000000000");
 }
