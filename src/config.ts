@@ -37,6 +37,29 @@ export interface Config {
   shareCacheMaxAgeSeconds: number;
   /** What a browser opening /graphql gets: Apollo Sandbox, a plain page, or nothing. */
   landingPage: "sandbox" | "plain" | "off";
+  /** Whether the schema may be introspected (and suggested in error messages). */
+  introspection: boolean;
+  limits: RequestLimits;
+  rateLimits: RateLimits;
+}
+
+/** Per-request limits, checked before any resolver runs. */
+export interface RequestLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxCost: number;
+  maxTokens: number;
+}
+
+/** Allowances per client; 0 turns a limit off. */
+export interface RateLimits {
+  loginsPerAccountPerHour: number;
+  loginsPerIpPerHour: number;
+  signupsPerIpPerHour: number;
+  sharesPerUserPerHour: number;
+  importsPerUserPerHour: number;
+  viewsPerIpPerMinute: number;
 }
 
 export class ConfigError extends Error {}
@@ -60,6 +83,14 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (raw === "true" || raw === "1") return true;
+  if (raw === "false" || raw === "0") return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
 function landingPage(raw: string | undefined, production: boolean): Config["landingPage"] {
@@ -124,9 +155,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     shareMaxLifetimeDays: integer(env, "SHARE_MAX_LIFETIME_DAYS", 365, 1, 3650),
     viewCountFlushMs: integer(env, "VIEW_COUNT_FLUSH_MS", 5000, 100, 3_600_000),
-    reportsPerHour: integer(env, "REPORTS_PER_HOUR", 10, 1, 10_000),
+    reportsPerHour: integer(env, "REPORTS_PER_HOUR", 10, 0, 1_000_000),
     appImportUrl: env.APP_IMPORT_URL ? httpUrl("APP_IMPORT_URL", env.APP_IMPORT_URL) : null,
     shareCacheMaxAgeSeconds: integer(env, "SHARE_CACHE_MAX_AGE_SECONDS", 30, 0, 86_400),
     landingPage: landingPage(env.LANDING_PAGE, env.NODE_ENV === "production"),
+    introspection: boolean(env, "INTROSPECTION", env.NODE_ENV !== "production"),
+    limits: {
+      maxDepth: integer(env, "MAX_QUERY_DEPTH", 12, 2, 100),
+      maxAliases: integer(env, "MAX_QUERY_ALIASES", 30, 0, 1000),
+      maxDirectives: integer(env, "MAX_QUERY_DIRECTIVES", 20, 0, 1000),
+      maxCost: integer(env, "MAX_QUERY_COST", 10_000, 10, 10_000_000),
+      maxTokens: integer(env, "MAX_QUERY_TOKENS", 2_000, 100, 1_000_000),
+    },
+    rateLimits: {
+      loginsPerAccountPerHour: integer(env, "LOGINS_PER_ACCOUNT_PER_HOUR", 20, 0, 1_000_000),
+      loginsPerIpPerHour: integer(env, "LOGINS_PER_IP_PER_HOUR", 200, 0, 1_000_000),
+      signupsPerIpPerHour: integer(env, "SIGNUPS_PER_IP_PER_HOUR", 20, 0, 1_000_000),
+      sharesPerUserPerHour: integer(env, "SHARES_PER_USER_PER_HOUR", 300, 0, 1_000_000),
+      importsPerUserPerHour: integer(env, "IMPORTS_PER_USER_PER_HOUR", 300, 0, 1_000_000),
+      viewsPerIpPerMinute: integer(env, "VIEWS_PER_IP_PER_MINUTE", 600, 0, 100_000_000),
+    },
   };
 }

@@ -1,6 +1,7 @@
 // The per-request context: who is asking, a fresh set of DataLoaders, and the (stateless) services.
 import type { DataSource } from "typeorm";
 import type { User } from "./user/user.entity";
+import type { Logger } from "./common/logger";
 import type { UserService } from "./user/user.service";
 import type { ConversationService } from "./conversation/conversation.service";
 import type { ShareService } from "./share/share.service";
@@ -34,4 +35,6 @@ export interface Context {
   clientIp: string;
   loaders: Loaders;
   services: Services;
+  /** Logger whose lines carry this request's id. */
+  log: Logger;
 }

@@ -5,25 +5,16 @@ import { ApolloServer, HeaderMap, type HTTPGraphQLResponse } from "@apollo/serve
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import type { GraphQLSchema } from "graphql";
 import type { DataSource } from "typeorm";
+import { createHash, randomUUID } from "node:crypto";
 import type { Config } from "./config";
 import { createLoaders, type Context, type Services } from "./context";
 import { ErrorCode } from "./common/errors";
-import { makeFormatError } from "./common/format-error";
+import { errorLoggingPlugin, formatError } from "./common/format-error";
 import type { Logger } from "./common/logger";
-import { loadOrCreateSecret } from "./auth/secrets";
-import { PasswordHasher } from "./auth/passwords";
-import { SessionTokens } from "./auth/tokens";
-import { Transactions } from "./db/transactions";
+import { costLimitPlugin, limitRules } from "./common/request-limits";
 import { buildAppSchema } from "./schema";
 import { landingPagePlugin } from "./landing-page";
-import { UserService } from "./user/user.service";
-import { ConversationService } from "./conversation/conversation.service";
-import { ShareService } from "./share/share.service";
-import { ShareLinks } from "./share/share-links";
-import { ViewCounter } from "./share/view-counter";
-import { DataExportService } from "./user/data-export.service";
-import { ModerationService } from "./moderation/moderation.service";
-import { MemoryRateLimiter } from "./common/rate-limit";
+import { createServices } from "./services";
 import { createSharePageHandler } from "./share-page/share-page";
 
 export interface AppServer {
@@ -105,36 +96,28 @@ async function writeGraphQLResponse(res: ServerResponse, response: HTTPGraphQLRe
 }
 
 export async function createServer({ config, dataSource, logger }: ServerOptions): Promise<AppServer> {
-  const jwtSecret = loadOrCreateSecret({ envName: "JWT_SECRET", envValue: config.jwtSecret, fileName: "jwt-secret" }, config.dataDir, logger);
-  const linkKey = loadOrCreateSecret(
-    { envName: "SHARE_LINK_KEY", envValue: config.shareLinkKey, fileName: "share-link-key" },
-    config.dataDir,
-    logger,
-  );
-  const transactions = new Transactions(dataSource);
-  const tokens = new SessionTokens(jwtSecret, config.tokenTtlSeconds);
-  const links = new ShareLinks(config.shareBaseUrl, linkKey);
-  const views = new ViewCounter(transactions, logger, config.viewCountFlushMs);
-  const conversations = new ConversationService(dataSource, transactions);
-  const shares = new ShareService(dataSource, transactions, conversations, links, views, {
-    maxLifetimeDays: config.shareMaxLifetimeDays,
-    cacheMaxAgeSeconds: config.shareCacheMaxAgeSeconds,
-  });
-  const services: Services = {
-    users: new UserService(dataSource, transactions, new PasswordHasher(config.scryptLogN), tokens),
-    conversations,
-    shares,
-    dataExport: new DataExportService(dataSource, links, views),
-    moderation: new ModerationService(dataSource, transactions, shares, new MemoryRateLimiter(config.reportsPerHour, 3600_000)),
-  };
+  const { services, tokens, stop: stopServices } = createServices(config, dataSource, logger);
 
   const httpServer = http.createServer();
   const schema = await buildAppSchema();
   const apollo = new ApolloServer<Context>({
     schema,
-    formatError: makeFormatError(logger),
+    formatError,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), landingPagePlugin(config.landingPage)],
+    introspection: config.introspection,
+    hideSchemaDetailsFromClientErrors: !config.introspection,
+    allowBatchedHttpRequests: false,
+    // index.ts owns the signals: drain, close the database, exit 0.
+    stopOnTerminationSignals: false,
+    csrfPrevention: true,
+    validationRules: limitRules(config.limits),
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      landingPagePlugin(config.landingPage),
+      costLimitPlugin(config.limits.maxCost),
+      errorLoggingPlugin(logger),
+    ],
   });
   await apollo.start();
 
@@ -153,7 +136,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
     }
   }
 
-  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, search: string): Promise<void> {
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, search: string, log: Logger): Promise<void> {
     const body = req.method === "POST" ? parseBody(req, await readBody(req, config.maxBodyBytes)) : undefined;
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? "GET", headers: toHeaderMap(req), search, body },
@@ -162,6 +145,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
         clientIp: req.socket.remoteAddress ?? "unknown",
         loaders: createLoaders(dataSource, services),
         services,
+        log,
       }),
     });
     await writeGraphQLResponse(res, response);
@@ -170,12 +154,20 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
   const sharePagePrefix = new URL(config.shareBaseUrl).pathname;
   const sharePage = createSharePageHandler({ config, services });
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = req.url ?? "/";
-    const q = url.indexOf("?");
-    const path = q === -1 ? url : url.slice(0, q);
-    const search = q === -1 ? "" : url.slice(q);
+  /** The path as it may be logged: a share link's token is replaced by a prefix of its hash. */
+  function loggablePath(path: string): string {
+    if (!path.startsWith(sharePagePrefix) || path.length === sharePagePrefix.length) return path;
+    const [token, ...rest] = path.slice(sharePagePrefix.length).split("/");
+    const digest = createHash("sha256").update(token).digest("hex").slice(0, 8);
+    return [`${sharePagePrefix}<token ${digest}>`, ...rest].join("/");
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, path: string, search: string, log: Logger): Promise<void> {
     cors(req, res);
+    // Responses may carry share links: never leak them to other sites, never index them.
+    res.setHeader("referrer-policy", "no-referrer");
+    res.setHeader("x-robots-tag", "noindex");
+    res.setHeader("x-content-type-options", "nosniff");
     if (path === "/graphql") {
       if (req.method === "OPTIONS") {
         res.writeHead(204, {
@@ -186,7 +178,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
         res.end();
         return;
       }
-      return handleGraphQL(req, res, search);
+      return handleGraphQL(req, res, search, log);
     }
     if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
       return sendJson(res, 200, { status: "ok" });
@@ -196,7 +188,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
         await dataSource.query("SELECT 1");
         return sendJson(res, 200, { status: "ready" });
       } catch (error) {
-        logger.warn("readiness check failed", { error: String(error) });
+        log.warn("readiness check failed", { error: String(error) });
         return sendJson(res, 503, { status: "unavailable" });
       }
     }
@@ -207,12 +199,24 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
   }
 
   httpServer.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res).catch((error: unknown) => {
+    const started = process.hrtime.bigint();
+    const offered = req.headers["x-request-id"];
+    const requestId = typeof offered === "string" && /^[A-Za-z0-9._-]{1,64}$/.test(offered) ? offered : randomUUID();
+    res.setHeader("x-request-id", requestId);
+    const log = logger.child({ requestId });
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const path = q === -1 ? url : url.slice(0, q);
+    res.on("finish", () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      log.info("request", { method: req.method, path: loggablePath(path), status: res.statusCode, ms: Math.round(ms * 10) / 10 });
+    });
+    handle(req, res, path, q === -1 ? "" : url.slice(q), log).catch((error: unknown) => {
       if (error instanceof HttpError) {
         if (error.status === 413) res.setHeader("connection", "close");
         return sendGraphQLError(res, error.status, error.message);
       }
-      logger.error("request failed", { error: error instanceof Error ? error.stack : String(error) });
+      log.error("request failed", { error: error instanceof Error ? error.stack : String(error) });
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: "Internal server error.", extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
       else res.destroy();
     });
@@ -233,7 +237,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
       }),
     close: async () => {
       await apollo.stop();
-      await views.stop();
+      await stopServices();
     },
   };
 }

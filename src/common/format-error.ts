@@ -1,5 +1,7 @@
 // The one place that turns any error into a client-facing code from the closed set, masking the unexpected.
-import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import type { GraphQLFormattedError } from "graphql";
+import type { ApolloServerPlugin } from "@apollo/server";
+import type { Context } from "../context";
 import { ArgumentValidationError, AuthenticationError, AuthorizationError } from "type-graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { ValidationError as ClassValidatorError } from "class-validator";
@@ -25,45 +27,46 @@ function validationDetails(errors: ClassValidatorError[], prefix = ""): { field:
   });
 }
 
-/**
- * Apollo's formatError: every error leaves with a code from the closed set and a message a person can act on.
- * Anything unexpected is logged with its stack and masked.
- */
-export function makeFormatError(logger: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
-    const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+/** What the client sees for an error: a code from the closed set, and a message; null means "unexpected". */
+function clientView(original: unknown, formatted: GraphQLFormattedError): { message: string; extensions: Record<string, unknown> } | null {
+  if (original instanceof DomainError) return { message: original.message, extensions: { code: original.code, ...original.details } };
+  if (original instanceof ArgumentValidationError) {
+    const fields = validationDetails(original.extensions.validationErrors as ClassValidatorError[]);
+    return { message: fields.map((f) => f.problems.join("; ")).join("; ") || "Invalid input.", extensions: { code: ErrorCode.BAD_USER_INPUT, fields } };
+  }
+  if (original instanceof AuthenticationError) return { message: new UnauthenticatedError().message, extensions: { code: ErrorCode.UNAUTHENTICATED } };
+  if (original instanceof AuthorizationError) return { message: new ForbiddenError().message, extensions: { code: ErrorCode.FORBIDDEN } };
+  const code = formatted.extensions?.code;
+  if (typeof code === "string" && PASSTHROUGH_CODES.has(code)) return { message: formatted.message, extensions: { code } };
+  // Errors raised before resolvers run (syntax, validation, limits, variable coercion) are the client's.
+  if (typeof code === "string" && CLIENT_CODES.has(code)) return { message: formatted.message, extensions: { code: ErrorCode.BAD_USER_INPUT } };
+  return null;
+}
 
-    if (original instanceof DomainError) {
-      return { ...base, message: original.message, extensions: { code: original.code, ...original.details } };
-    }
-    if (original instanceof ArgumentValidationError) {
-      const fields = validationDetails(original.extensions.validationErrors as ClassValidatorError[]);
-      const message = fields.map((f) => f.problems.join("; ")).join("; ") || "Invalid input.";
-      return { ...base, message, extensions: { code: ErrorCode.BAD_USER_INPUT, fields } };
-    }
-    if (original instanceof AuthenticationError) {
-      return { ...base, message: new UnauthenticatedError().message, extensions: { code: ErrorCode.UNAUTHENTICATED } };
-    }
-    if (original instanceof AuthorizationError) {
-      return { ...base, message: new ForbiddenError().message, extensions: { code: ErrorCode.FORBIDDEN } };
-    }
-    const code = formatted.extensions?.code;
-    if (typeof code === "string" && PASSTHROUGH_CODES.has(code)) {
-      return { ...base, extensions: { code } };
-    }
-    // Errors GraphQL itself raises before resolvers run (syntax, validation, variable coercion).
-    if (typeof code === "string" && CLIENT_CODES.has(code)) {
-      return { ...base, extensions: { code: ErrorCode.BAD_USER_INPUT } };
-    }
-    if (!(original instanceof GraphQLError) || original.path) {
-      logger.error("unexpected error", { error: original instanceof Error ? original.stack : String(original) });
-    }
-    return {
-      message: "Something went wrong on our side. It has been logged.",
-      locations: formatted.locations,
-      path: formatted.path,
-      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
-    };
+const MASKED = "Something went wrong on our side. It has been logged.";
+
+/** Apollo's formatError: every error leaves with a code from the closed set; anything unexpected is masked. */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const view = clientView(unwrapResolverError(error), formatted);
+  const base = { locations: formatted.locations, path: formatted.path };
+  return view ? { ...base, ...view } : { ...base, message: MASKED, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+}
+
+/** Logs every unexpected error with its stack and the request id; clients only ever see it masked. */
+export function errorLoggingPlugin(fallback: Logger): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          const log = contextValue?.log ?? fallback;
+          for (const error of errors) {
+            const original = unwrapResolverError(error);
+            const formatted = { message: error.message, extensions: error.extensions };
+            if (clientView(original, formatted)) continue;
+            log.error("unexpected error", { error: original instanceof Error ? original.stack : String(original), path: error.path });
+          }
+        },
+      };
+    },
   };
 }

@@ -1,4 +1,5 @@
 // Fixed-window rate limits per client key. Asynchronous so that a shared store (Redis) can replace the memory one.
+import { RateLimitedError } from "./errors";
 export interface RateDecision {
   allowed: boolean;
   /** Seconds until the window resets; 0 when allowed. */
@@ -35,4 +36,17 @@ export class MemoryRateLimiter implements RateLimiter {
   private sweep(now: number): void {
     for (const [key, window] of this.windows) if (window.resetAt <= now) this.windows.delete(key);
   }
+}
+
+const UNLIMITED: RateLimiter = { consume: async () => ({ allowed: true, retryAfterSeconds: 0 }) };
+
+/** A limiter allowing `limit` events per window and key; a limit of 0 means no limit. */
+export function createRateLimiter(limit: number, windowMs: number): RateLimiter {
+  return limit === 0 ? UNLIMITED : new MemoryRateLimiter(limit, windowMs);
+}
+
+/** Counts one event for `key`, refusing it with RATE_LIMITED once the allowance is spent. */
+export async function enforce(limiter: RateLimiter, key: string, what: string): Promise<void> {
+  const decision = await limiter.consume(key);
+  if (!decision.allowed) throw new RateLimitedError(what, decision.retryAfterSeconds);
 }

@@ -17,3 +17,8 @@ export function IsNodeId(type: NodeType): PropertyDecorator {
 export function IsNotBlank(): PropertyDecorator {
   return Matches(/\S/, { message: ({ property }) => `${property} must not be empty` });
 }
+
+/** A client-chosen key that makes a retried mutation safe: 1 to 100 of A-Z a-z 0-9 . _ : - */
+export function IsIdempotencyKey(): PropertyDecorator {
+  return Matches(/^[A-Za-z0-9._:-]{1,100}$/, { message: "idempotencyKey must be 1 to 100 letters, digits or . _ : -" });
+}

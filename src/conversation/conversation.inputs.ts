@@ -1,6 +1,6 @@
 import { ArgsType, Field, ID, InputType } from "type-graphql";
-import { MaxLength } from "class-validator";
-import { IsNodeId, IsNotBlank } from "../common/validation";
+import { IsOptional, MaxLength } from "class-validator";
+import { IsIdempotencyKey, IsNodeId, IsNotBlank } from "../common/validation";
 import { NodeType } from "../common/global-id";
 import { TITLE_MAX_LENGTH } from "./conversation.entity";
 import { CONTENT_MAX_LENGTH, MessageRole } from "./message.entity";
@@ -33,6 +33,13 @@ export class AppendMessageInput {
   @IsNotBlank()
   @MaxLength(CONTENT_MAX_LENGTH, { message: `content must be at most ${CONTENT_MAX_LENGTH} characters` })
   content!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: "Makes a retry safe: sending the same key again within 24 hours returns what the first request created and creates nothing new.",
+  })
+  @IsOptional()
+  @IsIdempotencyKey()
+  idempotencyKey?: string | null;
 }
 
 @InputType({ description: "The conversation to delete, with its messages and every link to it." })

@@ -50,7 +50,7 @@ export class ConversationResolver {
     @Ctx() ctx: Context,
   ): Promise<AppendMessagePayload> {
     const conversationId = localId(NodeType.Conversation, input.conversationId, "conversationId");
-    const message = await ctx.services.conversations.append(viewer, conversationId, input);
+    const message = await ctx.services.conversations.append(viewer, conversationId, input, input.idempotencyKey);
     return { message, conversation: await ctx.services.conversations.getOwned(viewer, conversationId) };
   }
 

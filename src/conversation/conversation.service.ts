@@ -3,6 +3,7 @@ import { BadInputError, NotFoundError } from "../common/errors";
 import { newId } from "../common/ids";
 import { findPage, type Page } from "../common/pagination";
 import type { Transactions } from "../db/transactions";
+import { idempotent } from "../idempotency/idempotency";
 import { Share } from "../share/share.entity";
 import type { User } from "../user/user.entity";
 import { Conversation } from "./conversation.entity";
@@ -73,22 +74,31 @@ export class ConversationService {
     return manager.find(Message, { where: { conversationId, position: LessThanOrEqual(last.position) }, order: { position: "ASC" } });
   }
 
-  append(viewer: User, conversationId: string, message: NewMessage): Promise<Message> {
-    return this.transactions.write(async (manager) => {
-      await this.getOwned(viewer, conversationId, manager);
-      const last = await manager.findOne(Message, { where: { conversationId }, order: { position: "DESC" }, select: { position: true } });
-      const row = manager.create(Message, {
-        id: newId(),
-        conversationId,
-        ownerId: viewer.id,
-        position: last ? last.position + 1 : 0,
-        role: message.role,
-        content: message.content,
-        createdAt: new Date(),
-      });
-      await manager.insert(Message, row);
-      return row;
+  append(viewer: User, conversationId: string, message: NewMessage, idempotencyKey?: string | null): Promise<Message> {
+    return this.transactions.write((manager) =>
+      idempotent(
+        manager,
+        { userId: viewer.id, key: idempotencyKey, operation: "appendMessage" },
+        () => this.insertMessage(manager, viewer, conversationId, message),
+        (id) => manager.findOneBy(Message, { id, ownerId: viewer.id }),
+      ),
+    );
+  }
+
+  private async insertMessage(manager: EntityManager, viewer: User, conversationId: string, message: NewMessage): Promise<Message> {
+    await this.getOwned(viewer, conversationId, manager);
+    const last = await manager.findOne(Message, { where: { conversationId }, order: { position: "DESC" }, select: { position: true } });
+    const row = manager.create(Message, {
+      id: newId(),
+      conversationId,
+      ownerId: viewer.id,
+      position: last ? last.position + 1 : 0,
+      role: message.role,
+      content: message.content,
+      createdAt: new Date(),
     });
+    await manager.insert(Message, row);
+    return row;
   }
 
   /** Deletes the conversation, its messages and every snapshot taken of it; others' imported copies stay. */

@@ -8,9 +8,10 @@ import { Conversation } from "../conversation/conversation.entity";
 import { Message } from "../conversation/message.entity";
 import { Share } from "../share/share.entity";
 import { ShareReport } from "../moderation/report.entity";
+import { IdempotencyKey } from "../idempotency/idempotency-key.entity";
 import { migrations } from "./migrations";
 
-export const entities = [User, Conversation, Message, Share, ShareReport];
+export const entities = [User, Conversation, Message, Share, ShareReport, IdempotencyKey];
 
 /** Counts every SQL statement the data source sends; the statement-count tests and the benchmark read it. */
 export class QueryCounter implements TypeOrmLogger {

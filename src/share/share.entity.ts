@@ -1,7 +1,7 @@
 import { Authorized, Directive, Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { PRIVATE } from "../common/cache-control";
 import { DateTimeResolver } from "graphql-scalars";
-import { Column, Entity, Index, JoinColumn, ManyToOne } from "typeorm";
+import { Column, Entity, Index, JoinColumn, ManyToOne, type DataSource, type FindOptionsSelect } from "typeorm";
 import { NodeType, toGlobalId } from "../common/global-id";
 import { Node } from "../node/node.interface";
 import { IdColumn, RefColumn, TimestampColumn } from "../db/columns";
@@ -139,4 +139,9 @@ export function shareStatus(share: Pick<Share, "disabledAt" | "revokedAt" | "exp
   if (share.revokedAt) return ShareStatus.REVOKED;
   if (share.expiresAt && share.expiresAt.getTime() <= now.getTime()) return ShareStatus.EXPIRED;
   return ShareStatus.ACTIVE;
+}
+
+/** Every column of a share, the snapshot (left out of ordinary reads) included. */
+export function withSnapshot(dataSource: DataSource): FindOptionsSelect<Share> {
+  return Object.fromEntries(dataSource.getMetadata(Share).columns.map((c) => [c.propertyName, true]));
 }

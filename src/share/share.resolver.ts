@@ -47,7 +47,7 @@ export class ShareResolver {
   ): Promise<SharedConversation | null> {
     // The same for every viewer, so shared caches may keep it, but only briefly: a revoked link must vanish from them soon.
     cacheControlFromInfo(info).setCacheHint({ maxAge: ctx.services.shares.policy.cacheMaxAgeSeconds, scope: "PUBLIC" });
-    return ctx.services.shares.view(link);
+    return ctx.services.shares.view(link, ctx.clientIp);
   }
 
   @Authorized()
@@ -80,6 +80,7 @@ export class ShareResolver {
       attribution: input.attribution ?? ShareAttribution.ANONYMOUS,
       upToMessageId: optionalLocalId(NodeType.Message, input.upToMessageId, "upToMessageId"),
       expiresAt: input.expiresAt,
+      idempotencyKey: input.idempotencyKey,
     });
   }
 
@@ -139,7 +140,7 @@ export class ShareResolver {
     @Viewer() viewer: User,
     @Ctx() ctx: Context,
   ): Promise<ImportSharePayload> {
-    return { conversation: await ctx.services.shares.importShare(viewer, input.link) };
+    return { conversation: await ctx.services.shares.importShare(viewer, input.link, input.idempotencyKey) };
   }
 
   @Authorized(Rule.OWNER)

@@ -1,13 +1,15 @@
 import { IsNull, type DataSource, type EntityManager } from "typeorm";
+import { enforce, type RateLimiter } from "../common/rate-limit";
+import { idempotent } from "../idempotency/idempotency";
 import { BadInputError, NotFoundError } from "../common/errors";
 import { newId } from "../common/ids";
 import { decodeCursor, toPage, type Page } from "../common/pagination";
 import { containsPattern, timestampParam } from "../db/dialect";
 import type { Transactions } from "../db/transactions";
 import type { ConversationService } from "../conversation/conversation.service";
-import type { Conversation } from "../conversation/conversation.entity";
+import { Conversation } from "../conversation/conversation.entity";
 import { User } from "../user/user.entity";
-import { Share, ShareAttribution, ShareStatus, shareStatus, type Snapshot } from "./share.entity";
+import { Share, ShareAttribution, ShareStatus, shareStatus, withSnapshot, type Snapshot } from "./share.entity";
 import type { ShareLinks } from "./share-links";
 import type { SharedConversation } from "./shared-conversation.type";
 import { findSensitiveData, type SensitiveDataWarning } from "./sensitive-data";
@@ -46,6 +48,13 @@ export interface ShareOptions {
   attribution: ShareAttribution;
   upToMessageId?: string | null;
   expiresAt?: Date | null;
+  idempotencyKey?: string | null;
+}
+
+export interface ShareLimits {
+  sharesPerUser: RateLimiter;
+  importsPerUser: RateLimiter;
+  viewsPerIp: RateLimiter;
 }
 
 export interface ShareFilter {
@@ -68,38 +77,51 @@ export class ShareService {
     readonly links: ShareLinks,
     readonly views: ViewCounter,
     readonly policy: SharePolicy,
+    private readonly limits: ShareLimits,
   ) {}
 
   /** Freezes the conversation as it is now (up to a message, if asked) behind a new link. */
-  share(viewer: User, conversationId: string, options: ShareOptions): Promise<{ share: Share; warnings: SensitiveDataWarning[] }> {
+  async share(viewer: User, conversationId: string, options: ShareOptions): Promise<{ share: Share; warnings: SensitiveDataWarning[] }> {
     const now = new Date();
     this.checkExpiry(options.expiresAt, now);
-    return this.transactions.write(async (manager) => {
-      const snapshot = await this.takeSnapshot(manager, viewer, conversationId, options.upToMessageId);
-      const { tokenHash, tokenSealed } = this.links.mint();
-      const share = manager.create(Share, {
-        id: newId(),
-        ownerId: viewer.id,
-        conversationId,
-        tokenHash,
-        tokenSealed,
-        attribution: options.attribution,
-        title: snapshot.title,
-        messageCount: snapshot.messages.length,
-        snapshot: JSON.stringify(snapshot),
-        snapshotAt: now,
-        createdAt: now,
-        revokedAt: null,
-        expiresAt: options.expiresAt ?? null,
-        disabledAt: null,
-        disabledReason: null,
-        viewCount: 0,
-        lastViewedAt: null,
-      });
-      await manager.insert(Share, share);
-      delete share.snapshot;
-      return { share, warnings: findSensitiveData(snapshot.messages) };
+    await enforce(this.limits.sharesPerUser, viewer.id, "new links");
+    const share = await this.transactions.write((manager) =>
+      idempotent(
+        manager,
+        { userId: viewer.id, key: options.idempotencyKey, operation: "shareConversation" },
+        () => this.insertShare(manager, viewer, conversationId, options, now),
+        (id) => manager.findOne(Share, { where: { id, ownerId: viewer.id }, select: withSnapshot(manager.connection) }),
+      ),
+    );
+    const { messages } = JSON.parse(share.snapshot!) as Snapshot;
+    delete share.snapshot;
+    return { share, warnings: findSensitiveData(messages) };
+  }
+
+  private async insertShare(manager: EntityManager, viewer: User, conversationId: string, options: ShareOptions, now: Date): Promise<Share> {
+    const snapshot = await this.takeSnapshot(manager, viewer, conversationId, options.upToMessageId);
+    const { tokenHash, tokenSealed } = this.links.mint();
+    const share = manager.create(Share, {
+      id: newId(),
+      ownerId: viewer.id,
+      conversationId,
+      tokenHash,
+      tokenSealed,
+      attribution: options.attribution,
+      title: snapshot.title,
+      messageCount: snapshot.messages.length,
+      snapshot: JSON.stringify(snapshot),
+      snapshotAt: now,
+      createdAt: now,
+      revokedAt: null,
+      expiresAt: options.expiresAt ?? null,
+      disabledAt: null,
+      disabledReason: null,
+      viewCount: 0,
+      lastViewedAt: null,
     });
+    await manager.insert(Share, share);
+    return share;
   }
 
   /** Exactly what viewers would see if the conversation were shared now, and what in it looks sensitive. */
@@ -194,22 +216,32 @@ export class ShareService {
   }
 
   /** What anyone with the link sees, or null for a link that does not work, whatever the reason. */
-  async view(link: string): Promise<SharedConversation | null> {
-    const live = await this.findLive(this.dataSource.manager, this.links.tokenOf(link));
+  async view(link: string, clientIp?: string): Promise<SharedConversation | null> {
+    const token = this.links.tokenOf(link);
+    if (clientIp) await enforce(this.limits.viewsPerIp, clientIp, "link views from this address");
+    const live = await this.findLive(this.dataSource.manager, token);
     if (!live) return null;
     this.views.record(live.shareId);
     return live.view;
   }
 
   /** Copies a live snapshot into a new conversation of the viewer's, independent of the original from then on. */
-  importShare(viewer: User, link: string): Promise<Conversation> {
+  async importShare(viewer: User, link: string, idempotencyKey?: string | null): Promise<Conversation> {
     const token = this.links.tokenOf(link);
-    return this.transactions.write(async (manager) => {
-      const live = await this.findLive(manager, token);
-      if (!live) throw new NotFoundError("Shared conversation");
-      const { title, messages } = live.snapshot;
-      return this.conversations.insert(manager, viewer.id, title, messages, { title, sharedAt: live.view.sharedAt });
-    });
+    await enforce(this.limits.importsPerUser, viewer.id, "imports");
+    return this.transactions.write((manager) =>
+      idempotent(
+        manager,
+        { userId: viewer.id, key: idempotencyKey, operation: "importShare" },
+        async () => {
+          const live = await this.findLive(manager, token);
+          if (!live) throw new NotFoundError("Shared conversation");
+          const { title, messages } = live.snapshot;
+          return this.conversations.insert(manager, viewer.id, title, messages, { title, sharedAt: live.view.sharedAt });
+        },
+        (id) => manager.findOneBy(Conversation, { id, ownerId: viewer.id }),
+      ),
+    );
   }
 
   /** The id of the share behind a working link, or null; the same check as a view, without counting one. */

@@ -1,9 +1,9 @@
 // "Download my data": everything kept about the viewer, as one JSON document.
-import type { DataSource, FindOptionsSelect } from "typeorm";
+import type { DataSource } from "typeorm";
 import { NodeType, toGlobalId } from "../common/global-id";
 import { Conversation } from "../conversation/conversation.entity";
 import { Message } from "../conversation/message.entity";
-import { Share, shareStatus, type Snapshot } from "../share/share.entity";
+import { Share, shareStatus, withSnapshot, type Snapshot } from "../share/share.entity";
 import type { ShareLinks } from "../share/share-links";
 import type { ViewCounter } from "../share/view-counter";
 import type { User } from "./user.entity";
@@ -22,7 +22,7 @@ export class DataExportService {
     const [conversations, messages, shares] = await Promise.all([
       manager.find(Conversation, { where: { ownerId: viewer.id }, order: { id: "ASC" } }),
       manager.find(Message, { where: { ownerId: viewer.id }, order: { conversationId: "ASC", position: "ASC" } }),
-      manager.find(Share, { where: { ownerId: viewer.id }, order: { id: "ASC" }, select: this.allShareColumns() }),
+      manager.find(Share, { where: { ownerId: viewer.id }, order: { id: "ASC" }, select: withSnapshot(this.dataSource) }),
     ]);
     const now = new Date();
     return {
@@ -53,10 +53,5 @@ export class DataExportService {
         snapshot: JSON.parse(s.snapshot ?? "null") as Snapshot | null,
       })),
     };
-  }
-
-  // The snapshot column is left out of ordinary reads; an export wants it.
-  private allShareColumns(): FindOptionsSelect<Share> {
-    return Object.fromEntries(this.dataSource.getMetadata(Share).columns.map((c) => [c.propertyName, true]));
   }
 }

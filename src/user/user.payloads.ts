@@ -33,3 +33,9 @@ export class DataExport {
   })
   data!: Record<string, unknown>;
 }
+
+@ObjectType({ description: "Result of logOutEverywhere." })
+export class LogOutEverywherePayload {
+  @Field(() => ID, { description: "Id of the user whose sessions all ended; log in again to get a new token." })
+  userId!: string;
+}

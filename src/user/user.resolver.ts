@@ -3,7 +3,7 @@ import { Viewer } from "../auth/auth-checker";
 import type { Context } from "../context";
 import { User } from "./user.entity";
 import { DeactivateAccountInput, LogInInput, SignUpInput, UpdateProfileInput } from "./user.inputs";
-import { AuthPayload, DataExport, DeactivateAccountPayload, UpdateProfilePayload } from "./user.payloads";
+import { AuthPayload, DataExport, DeactivateAccountPayload, LogOutEverywherePayload, UpdateProfilePayload } from "./user.payloads";
 
 @Resolver(() => User)
 export class UserResolver {
@@ -14,14 +14,14 @@ export class UserResolver {
 
   @Mutation(() => AuthPayload, { description: "Creates an account and signs it in." })
   async signUp(@Arg("input", () => SignUpInput, { description: "Email, password and display name of the new account." }) input: SignUpInput, @Ctx() ctx: Context): Promise<AuthPayload> {
-    const session = await ctx.services.users.signUp(input);
+    const session = await ctx.services.users.signUp(input, ctx.clientIp);
     ctx.viewer = session.user; // the rest of this response is read as the new user
     return session;
   }
 
   @Mutation(() => AuthPayload, { description: "Signs in with email and password." })
   async logIn(@Arg("input", () => LogInInput, { description: "The account's email and password." }) input: LogInInput, @Ctx() ctx: Context): Promise<AuthPayload> {
-    const session = await ctx.services.users.logIn(input);
+    const session = await ctx.services.users.logIn(input, ctx.clientIp);
     ctx.viewer = session.user;
     return session;
   }
@@ -38,6 +38,16 @@ export class UserResolver {
     await ctx.services.users.deactivate(viewer, input.password);
     ctx.viewer = null;
     return { deactivatedUserId: viewer.nodeId };
+  }
+
+  @Authorized()
+  @Mutation(() => LogOutEverywherePayload, {
+    description: "Signs you out on every device: every session token issued so far stops working, this one included.",
+  })
+  async logOutEverywhere(@Viewer() viewer: User, @Ctx() ctx: Context): Promise<LogOutEverywherePayload> {
+    await ctx.services.users.logOutEverywhere(viewer);
+    ctx.viewer = null;
+    return { userId: viewer.nodeId };
   }
 
   @Authorized()

@@ -7,6 +7,7 @@ import type { PasswordHasher } from "../auth/passwords";
 import type { SessionClaims, SessionTokens } from "../auth/tokens";
 import { Share } from "../share/share.entity";
 import { User } from "./user.entity";
+import { enforce, type RateLimiter } from "../common/rate-limit";
 
 export interface Session {
   token: string;
@@ -19,15 +20,23 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+export interface AccountLimits {
+  signupsPerIp: RateLimiter;
+  loginsPerAccount: RateLimiter;
+  loginsPerIp: RateLimiter;
+}
+
 export class UserService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
     private readonly passwords: PasswordHasher,
     private readonly tokens: SessionTokens,
+    private readonly limits: AccountLimits,
   ) {}
 
-  async signUp(input: { email: string; password: string; displayName: string }): Promise<Session> {
+  async signUp(input: { email: string; password: string; displayName: string }, clientIp: string): Promise<Session> {
+    await enforce(this.limits.signupsPerIp, clientIp, "sign-ups from this address");
     const emailNormalized = normalizeEmail(input.email);
     // Hash before queueing: the write queue is never held while scrypt runs.
     const passwordHash = await this.passwords.hash(input.password);
@@ -50,8 +59,12 @@ export class UserService {
     return { user, token: this.tokens.issue({ userId: user.id, tokenVersion: user.tokenVersion }) };
   }
 
-  async logIn(input: { email: string; password: string }): Promise<Session> {
-    const user = await this.dataSource.manager.findOneBy(User, { emailNormalized: normalizeEmail(input.email) });
+  /** Brute force meets two walls: attempts per account (whether it exists or not) and per address. */
+  async logIn(input: { email: string; password: string }, clientIp: string): Promise<Session> {
+    const emailNormalized = normalizeEmail(input.email);
+    await enforce(this.limits.loginsPerIp, clientIp, "login attempts from this address");
+    await enforce(this.limits.loginsPerAccount, emailNormalized, "login attempts for this account");
+    const user = await this.dataSource.manager.findOneBy(User, { emailNormalized });
     const ok = user ? await this.passwords.verify(input.password, user.passwordHash) : await this.passwords.verifyNothing(input.password);
     if (!user || !ok || user.deactivatedAt) throw new UnauthenticatedError(BAD_CREDENTIALS);
     return { user, token: this.tokens.issue({ userId: user.id, tokenVersion: user.tokenVersion }) };
@@ -70,6 +83,11 @@ export class UserService {
       await manager.update(User, { id: viewer.id }, { displayName: displayName.trim() });
       return manager.findOneByOrFail(User, { id: viewer.id });
     });
+  }
+
+  /** Invalidates every session token of the viewer, this one included. */
+  async logOutEverywhere(viewer: User): Promise<void> {
+    await this.transactions.write((manager) => manager.update(User, { id: viewer.id }, { tokenVersion: () => "token_version + 1" }));
   }
 
   /** Ends the account: every session and every share link of the user stops working at once. */

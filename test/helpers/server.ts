@@ -21,7 +21,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Environment for tests; scrypt runs at a lower cost only so the suite stays fast. */
+/**
+ * Environment for tests. scrypt runs at a lower cost only so the suite stays fast, and the per-address rate limits
+ * are off because every test client shares 127.0.0.1; the tests of those limits turn them back on.
+ */
 export function testEnv(dir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     DATABASE_URL: `sqlite:${path.join(dir, "test.sqlite")}`,
@@ -29,6 +32,9 @@ export function testEnv(dir: string, extra: Record<string, string> = {}): NodeJS
     SCRYPT_LOG_N: "12",
     LOG_LEVEL: "debug",
     SHARE_BASE_URL: "https://chat.example/share/",
+    SIGNUPS_PER_IP_PER_HOUR: "0",
+    LOGINS_PER_IP_PER_HOUR: "0",
+    VIEWS_PER_IP_PER_MINUTE: "0",
     ...extra,
   };
 }
