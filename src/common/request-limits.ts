@@ -49,7 +49,9 @@ function countRule(what: string, envName: string, max: number, counts: (visit: (
   return (context: ValidationContext): ASTVisitor => {
     let count = 0;
     return {
-      ...counts(() => count++),
+      ...counts(() => {
+        count++;
+      }),
       Document: {
         leave() {
           if (count > max) context.reportError(limitError(`The query has ${count} ${what}; the limit is ${max} (${envName}).`));
