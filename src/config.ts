@@ -33,6 +33,8 @@ export interface Config {
   reportsPerHour: number;
   /** Where "Continue this conversation" on a share page sends people (with `token=<token>` added); null hides the button. */
   appImportUrl: string | null;
+  /** Working links kept in memory with their snapshots (0 turns the cache off). */
+  snapshotCacheSize: number;
   /** Seconds shared caches (CDNs) may keep a public shared-link view: the longest a revoked link can still be served from them. */
   shareCacheMaxAgeSeconds: number;
   /** What a browser opening /graphql gets: Apollo Sandbox, a plain page, or nothing. */
@@ -158,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reportsPerHour: integer(env, "REPORTS_PER_HOUR", 10, 0, 1_000_000),
     appImportUrl: env.APP_IMPORT_URL ? httpUrl("APP_IMPORT_URL", env.APP_IMPORT_URL) : null,
     shareCacheMaxAgeSeconds: integer(env, "SHARE_CACHE_MAX_AGE_SECONDS", 30, 0, 86_400),
+    snapshotCacheSize: integer(env, "SNAPSHOT_CACHE_SIZE", 10_000, 0, 10_000_000),
     landingPage: landingPage(env.LANDING_PAGE, env.NODE_ENV === "production"),
     introspection: boolean(env, "INTROSPECTION", env.NODE_ENV !== "production"),
     limits: {

@@ -15,6 +15,7 @@ import { ConversationService } from "./conversation/conversation.service";
 import { ShareService } from "./share/share.service";
 import { ShareLinks } from "./share/share-links";
 import { ViewCounter } from "./share/view-counter";
+import { SnapshotCache } from "./share/snapshot-cache";
 import { ModerationService } from "./moderation/moderation.service";
 
 const MINUTE = 60_000;
@@ -35,7 +36,8 @@ export function createServices(config: Config, dataSource: DataSource, logger: L
   const tokens = new SessionTokens(jwtSecret, config.tokenTtlSeconds);
   const links = new ShareLinks(config.shareBaseUrl, linkKey);
   const views = new ViewCounter(transactions, logger, config.viewCountFlushMs);
-  const conversations = new ConversationService(dataSource, transactions);
+  const linkCache = new SnapshotCache(config.snapshotCacheSize);
+  const conversations = new ConversationService(dataSource, transactions, linkCache);
   const shares = new ShareService(
     dataSource,
     transactions,
@@ -48,17 +50,18 @@ export function createServices(config: Config, dataSource: DataSource, logger: L
       importsPerUser: createRateLimiter(limits.importsPerUserPerHour, HOUR),
       viewsPerIp: createRateLimiter(limits.viewsPerIpPerMinute, MINUTE),
     },
+    linkCache,
   );
   const services: Services = {
     users: new UserService(dataSource, transactions, new PasswordHasher(config.scryptLogN), tokens, {
       signupsPerIp: createRateLimiter(limits.signupsPerIpPerHour, HOUR),
       loginsPerAccount: createRateLimiter(limits.loginsPerAccountPerHour, HOUR),
       loginsPerIp: createRateLimiter(limits.loginsPerIpPerHour, HOUR),
-    }),
+    }, linkCache),
     conversations,
     shares,
     dataExport: new DataExportService(dataSource, links, views),
-    moderation: new ModerationService(dataSource, transactions, shares, createRateLimiter(config.reportsPerHour, HOUR)),
+    moderation: new ModerationService(dataSource, transactions, shares, createRateLimiter(config.reportsPerHour, HOUR), linkCache),
   };
 
   const purge = setInterval(() => {

@@ -45,11 +45,20 @@ describe("listing conversations with their messages and shares", () => {
 });
 
 describe("viewing a shared link", () => {
-  it("is one SQL statement", async () => {
+  it("is one SQL statement the first time, and none while the snapshot is cached", async () => {
     const me = await userWith(1);
     const share = ok(await gql(server, `{ myShares { edges { node { url } } } }`, {}, me.token)).myShares.edges[0].node;
-    const { count, data } = await statementsFor(VIEW, { link: share.url });
-    expect(data.sharedConversation.messages).toHaveLength(2);
-    expect(count).toBe(1);
+    const first = await statementsFor(VIEW, { link: share.url });
+    expect(first.data.sharedConversation.messages).toHaveLength(2);
+    expect(first.count).toBe(1);
+    const again = await statementsFor(VIEW, { link: share.url });
+    expect(again.data).toEqual(first.data);
+    expect(again.count).toBe(0);
+  });
+
+  it("a link that does not resolve costs one statement every time (nothing negative is cached)", async () => {
+    const link = "https://chat.example/share/" + "Q".repeat(43);
+    expect((await statementsFor(VIEW, { link })).count).toBe(1);
+    expect((await statementsFor(VIEW, { link })).count).toBe(1);
   });
 });

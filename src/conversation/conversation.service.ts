@@ -4,6 +4,7 @@ import { newId } from "../common/ids";
 import { findPage, type Page } from "../common/pagination";
 import type { Transactions } from "../db/transactions";
 import { idempotent } from "../idempotency/idempotency";
+import type { SnapshotCache } from "../share/snapshot-cache";
 import { Share } from "../share/share.entity";
 import type { User } from "../user/user.entity";
 import { Conversation } from "./conversation.entity";
@@ -18,6 +19,7 @@ export class ConversationService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
+    private readonly linkCache: SnapshotCache,
   ) {}
 
   create(viewer: User, title: string): Promise<Conversation> {
@@ -109,6 +111,6 @@ export class ConversationService {
       await manager.delete(Message, { conversationId });
       await manager.delete(Conversation, { id: conversationId });
       return conversationId;
-    });
+    }).finally(() => this.linkCache.forgetConversation(conversationId));
   }
 }

@@ -6,6 +6,7 @@ import type { RateLimiter } from "../common/rate-limit";
 import type { Transactions } from "../db/transactions";
 import { Share } from "../share/share.entity";
 import type { ShareService } from "../share/share.service";
+import type { SnapshotCache } from "../share/snapshot-cache";
 import type { User } from "../user/user.entity";
 import { ReportReason, ShareReport } from "./report.entity";
 
@@ -15,6 +16,7 @@ export class ModerationService {
     private readonly transactions: Transactions,
     private readonly shares: ShareService,
     private readonly reportLimiter: RateLimiter,
+    private readonly linkCache: SnapshotCache,
   ) {}
 
   /** Files a report about a working link. Anyone may, within a rate limit per user (or per address when signed out). */
@@ -54,6 +56,6 @@ export class ModerationService {
         await manager.update(Share, { id: share.id }, { disabledAt: share.disabledAt, disabledReason: share.disabledReason });
       }
       return share;
-    });
+    }).finally(() => this.linkCache.forgetShares([shareId]));
   }
 }

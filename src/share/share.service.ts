@@ -14,12 +14,15 @@ import type { ShareLinks } from "./share-links";
 import type { SharedConversation } from "./shared-conversation.type";
 import { findSensitiveData, type SensitiveDataWarning } from "./sensitive-data";
 import type { ViewCounter } from "./view-counter";
+import type { LiveLink, SnapshotCache } from "./snapshot-cache";
 
 const DAY_MS = 24 * 3600 * 1000;
 
 /** The row behind a token: enough to decide whether the link works and to show it, in one read. */
 interface LinkRow {
   id: string;
+  ownerId: string;
+  conversationId: string;
   snapshot: string;
   attribution: ShareAttribution;
   snapshotAt: Date | string;
@@ -30,11 +33,6 @@ interface LinkRow {
   deactivatedAt: Date | string | null;
 }
 
-interface LiveLink {
-  shareId: string;
-  snapshot: Snapshot;
-  view: SharedConversation;
-}
 
 // Raw rows skip TypeORM's hydration: SQLite hands back "YYYY-MM-DD HH:MM:SS.SSS" in UTC, other drivers a Date.
 function utcDate(value: Date | string): Date;
@@ -78,6 +76,7 @@ export class ShareService {
     readonly views: ViewCounter,
     readonly policy: SharePolicy,
     private readonly limits: ShareLimits,
+    private readonly cache: SnapshotCache,
   ) {}
 
   /** Freezes the conversation as it is now (up to a message, if asked) behind a new link. */
@@ -151,7 +150,7 @@ export class ShareService {
       Object.assign(share, changes);
       delete share.snapshot;
       return { share, warnings: findSensitiveData(snapshot.messages) };
-    });
+    }).finally(() => this.cache.forgetShares([shareId]));
   }
 
   setAttribution(viewer: User, shareId: string, attribution: ShareAttribution): Promise<Share> {
@@ -162,7 +161,7 @@ export class ShareService {
         share.attribution = attribution;
       }
       return share;
-    });
+    }).finally(() => this.cache.forgetShares([shareId]));
   }
 
   /** Kills the link for good; revoking a revoked link changes nothing. */
@@ -174,12 +173,12 @@ export class ShareService {
         await manager.update(Share, { id: share.id }, { revokedAt: share.revokedAt });
       }
       return share;
-    });
+    }).finally(() => this.cache.forgetShares([shareId]));
   }
 
   /** Revokes every link of the viewer not revoked yet (of one conversation, if given), all or none. */
-  revokeAll(viewer: User, conversationId?: string | null): Promise<Share[]> {
-    return this.transactions.write(async (manager) => {
+  async revokeAll(viewer: User, conversationId?: string | null): Promise<Share[]> {
+    const revoked = await this.transactions.write(async (manager) => {
       if (conversationId) await this.conversations.getOwned(viewer, conversationId, manager);
       const where = { ownerId: viewer.id, revokedAt: IsNull(), ...(conversationId ? { conversationId } : {}) };
       const shares = await manager.find(Share, { where, order: { id: "DESC" } });
@@ -188,6 +187,8 @@ export class ShareService {
       for (const share of shares) share.revokedAt = now;
       return shares;
     });
+    this.cache.forgetShares(revoked.map((s) => s.id));
+    return revoked;
   }
 
   async listMine(viewer: User, page: { first: number; after?: string | null }, filter: ShareFilter = {}): Promise<Page<Share>> {
@@ -219,7 +220,7 @@ export class ShareService {
   async view(link: string, clientIp?: string): Promise<SharedConversation | null> {
     const token = this.links.tokenOf(link);
     if (clientIp) await enforce(this.limits.viewsPerIp, clientIp, "link views from this address");
-    const live = await this.findLive(this.dataSource.manager, token);
+    const live = await this.findLive(this.dataSource.manager, token, true);
     if (!live) return null;
     this.views.record(live.shareId);
     return live.view;
@@ -234,7 +235,8 @@ export class ShareService {
         manager,
         { userId: viewer.id, key: idempotencyKey, operation: "importShare" },
         async () => {
-          const live = await this.findLive(manager, token);
+          // Read inside the transaction, not from the cache: the copy must be of what the database holds now.
+          const live = await this.findLive(manager, token, false);
           if (!live) throw new NotFoundError("Shared conversation");
           const { title, messages } = live.snapshot;
           return this.conversations.insert(manager, viewer.id, title, messages, { title, sharedAt: live.view.sharedAt });
@@ -246,7 +248,7 @@ export class ShareService {
 
   /** The id of the share behind a working link, or null; the same check as a view, without counting one. */
   async liveShareId(token: string): Promise<string | null> {
-    return (await this.findLive(this.dataSource.manager, token))?.shareId ?? null;
+    return (await this.findLive(this.dataSource.manager, token, true))?.shareId ?? null;
   }
 
   /** The snapshot behind any share, dead or alive, as a viewer sees it: for moderators reviewing a report. */
@@ -290,6 +292,8 @@ export class ShareService {
       .innerJoin(User, "u", "u.id = s.owner_id")
       .select([
         "s.id AS id",
+        "s.owner_id AS ownerId",
+        "s.conversation_id AS conversationId",
         "s.snapshot AS snapshot",
         "s.attribution AS attribution",
         "s.snapshot_at AS snapshotAt",
@@ -302,15 +306,28 @@ export class ShareService {
   }
 
   /**
-   * One indexed read by the token's hash. Every reason a link may not work is decided here, on the same path,
-   * so the answer never says which one it was.
+   * A working link by its token: from the cache, or one indexed read by the token's hash. Every reason a link may
+   * not work is decided here, on the same path, so the answer never says which one it was.
    */
-  private async findLive(manager: EntityManager, token: string): Promise<LiveLink | null> {
-    const row = await this.linkRows(manager).where("s.token_hash = :tokenHash", { tokenHash: this.links.hash(token) }).getRawOne<LinkRow>();
-    if (!row || row.deactivatedAt !== null) return null;
-    const status = shareStatus({ revokedAt: utcDate(row.revokedAt), expiresAt: utcDate(row.expiresAt), disabledAt: utcDate(row.disabledAt) }, new Date());
-    if (status !== ShareStatus.ACTIVE) return null;
-    const snapshot = JSON.parse(row.snapshot) as Snapshot;
-    return { shareId: row.id, snapshot, view: this.present(snapshot, row.attribution, row.displayName, utcDate(row.snapshotAt)) };
+  private async findLive(manager: EntityManager, token: string, cached: boolean): Promise<LiveLink | null> {
+    const tokenHash = this.links.hash(token);
+    const now = new Date();
+    let live = cached ? this.cache.get(tokenHash) : undefined;
+    if (!live) {
+      const generation = this.cache.generation;
+      const row = await this.linkRows(manager).where("s.token_hash = :tokenHash", { tokenHash }).getRawOne<LinkRow>();
+      if (!row || row.deactivatedAt !== null || row.revokedAt !== null || row.disabledAt !== null) return null;
+      const snapshot = JSON.parse(row.snapshot) as Snapshot;
+      live = {
+        shareId: row.id,
+        ownerId: row.ownerId,
+        conversationId: row.conversationId,
+        snapshot,
+        view: this.present(snapshot, row.attribution, row.displayName, utcDate(row.snapshotAt)),
+        expiresAt: utcDate(row.expiresAt),
+      };
+      if (cached) this.cache.set(tokenHash, live, generation);
+    }
+    return shareStatus({ revokedAt: null, disabledAt: null, expiresAt: live.expiresAt }, now) === ShareStatus.ACTIVE ? live : null;
   }
 }

@@ -8,6 +8,7 @@ import type { SessionClaims, SessionTokens } from "../auth/tokens";
 import { Share } from "../share/share.entity";
 import { User } from "./user.entity";
 import { enforce, type RateLimiter } from "../common/rate-limit";
+import type { SnapshotCache } from "../share/snapshot-cache";
 
 export interface Session {
   token: string;
@@ -33,6 +34,7 @@ export class UserService {
     private readonly passwords: PasswordHasher,
     private readonly tokens: SessionTokens,
     private readonly limits: AccountLimits,
+    private readonly linkCache: SnapshotCache,
   ) {}
 
   async signUp(input: { email: string; password: string; displayName: string }, clientIp: string): Promise<Session> {
@@ -82,7 +84,7 @@ export class UserService {
     return this.transactions.write(async (manager) => {
       await manager.update(User, { id: viewer.id }, { displayName: displayName.trim() });
       return manager.findOneByOrFail(User, { id: viewer.id });
-    });
+    }).finally(() => this.linkCache.forgetOwner(viewer.id));
   }
 
   /** Invalidates every session token of the viewer, this one included. */
@@ -99,7 +101,7 @@ export class UserService {
       const now = new Date();
       await manager.update(User, { id: viewer.id }, { deactivatedAt: now, tokenVersion: () => "token_version + 1" });
       await manager.update(Share, { ownerId: viewer.id, revokedAt: IsNull() }, { revokedAt: now });
-    });
+    }).finally(() => this.linkCache.forgetOwner(viewer.id));
     return viewer.id;
   }
 }
