@@ -1,17 +1,145 @@
-// The HTML page a share link opens in a browser. (Placeholder until the page is built: answers 404.)
+// Answers every request under SHARE_BASE_URL's path: the conversation a link shows, and the form to report it.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Config } from "../config";
 import type { Services } from "../context";
+import type { SharedConversation } from "../share/shared-conversation.type";
+import { BadInputError, NotFoundError, RateLimitedError } from "../common/errors";
+import { importUrlFor, renderConversationPage } from "./conversation";
+import { readFormBody } from "./form-body";
+import type { Html } from "./html";
+import { NOT_FOUND_PAGE, reportThanksPage, requestErrorPage, tooManyReportsPage, tooManyViewsPage } from "./pages";
+import { parseReportForm, renderReportForm } from "./report-form";
+import { CACHE_CONTROL_DEAD, cacheControlLive, sendPage } from "./respond";
 
 export interface SharePageOptions {
   config: Config;
   services: Services;
 }
 
+/** Room for 2,000 characters of details, percent-encoded, and still small. */
+export const REPORT_FORM_MAX_BYTES = 32 * 1024;
+
+// Only what a token is made of. Anything else (%-escapes, a pasted URL, dots) is not one of our pages, and must
+// not reach tokenOf, which would also accept a whole URL and so give one page a second address.
+const TOKEN_SEGMENT = /^[A-Za-z0-9_-]+$/;
+
+interface Paths {
+  conversation: string;
+  report: string;
+}
+
+function notFound(res: ServerResponse): void {
+  sendPage(res, 404, NOT_FOUND_PAGE, CACHE_CONTROL_DEAD);
+}
+
+/** Sends 405 and returns false unless the method is one of `methods`. */
+function methodAllowed(req: IncomingMessage, res: ServerResponse, methods: string[]): boolean {
+  if (methods.includes(req.method ?? "GET")) return true;
+  sendPage(res, 405, requestErrorPage("Not allowed", "This address can only be opened in a browser."), CACHE_CONTROL_DEAD, {
+    allow: methods.join(", "),
+  });
+  return false;
+}
+
+function clientIp(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? "unknown";
+}
+
+function tooManyRequests(res: ServerResponse, error: RateLimitedError, page: (retryAfterSeconds: number) => Html): void {
+  const retryAfter = Number(error.details?.retryAfterSeconds) || 60;
+  sendPage(res, 429, page(retryAfter), CACHE_CONTROL_DEAD, { "retry-after": String(retryAfter) });
+}
+
+// Browsers say where a form post comes from; anything but our own page is refused, so another site cannot file
+// reports from its visitors' addresses. (Origin cannot be used: with no-referrer, browsers send "Origin: null".)
+function fromOurOwnForm(req: IncomingMessage): boolean {
+  const site = req.headers["sec-fetch-site"];
+  return site === undefined || site === "same-origin";
+}
+
 /** Handles every request under SHARE_BASE_URL's path; `rest` is what follows that prefix (the token, and more). */
-export function createSharePageHandler(_options: SharePageOptions) {
-  return async (_req: IncomingMessage, res: ServerResponse, _rest: string): Promise<void> => {
-    res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
-    res.end("Not found");
+export function createSharePageHandler({ config, services }: SharePageOptions) {
+  const prefix = new URL(config.shareBaseUrl).pathname;
+  const pathsOf = (token: string): Paths => ({ conversation: prefix + token, report: `${prefix}${token}/report` });
+
+  /** The token in a path segment, or null for anything that cannot be one: both end on the same 404 page. */
+  function tokenIn(segment: string): string | null {
+    if (!TOKEN_SEGMENT.test(segment)) return null;
+    try {
+      return services.shares.links.tokenOf(segment);
+    } catch (error) {
+      if (error instanceof BadInputError) return null;
+      throw error;
+    }
+  }
+
+  async function showConversation(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
+    // The same rate limit, liveness check and view count as the GraphQL view.
+    let view: SharedConversation | null;
+    try {
+      view = await services.shares.view(token, clientIp(req));
+    } catch (error) {
+      if (error instanceof RateLimitedError) return tooManyRequests(res, error, tooManyViewsPage);
+      throw error;
+    }
+    if (!view) return notFound(res);
+    const page = renderConversationPage(view, {
+      shareUrl: config.shareBaseUrl + token,
+      reportPath: pathsOf(token).report,
+      importUrl: importUrlFor(config.appImportUrl, token),
+    });
+    sendPage(res, 200, page, cacheControlLive(config.shareCacheMaxAgeSeconds));
+  }
+
+  async function showReportForm(res: ServerResponse, token: string): Promise<void> {
+    if (!(await services.shares.liveShareId(token))) return notFound(res);
+    const paths = pathsOf(token);
+    sendPage(res, 200, renderReportForm({ action: paths.report, conversation: paths.conversation }), CACHE_CONTROL_DEAD);
+  }
+
+  async function fileReport(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
+    const paths = pathsOf(token);
+    if (!fromOurOwnForm(req)) {
+      return sendPage(res, 403, requestErrorPage("Not allowed", "Reports can only be sent from the report form on this site."), CACHE_CONTROL_DEAD);
+    }
+    const body = await readFormBody(req, REPORT_FORM_MAX_BYTES);
+    if (!body.ok) {
+      return body.status === 413
+        ? sendPage(res, 413, requestErrorPage("Report too long", "That report is too long to send."), CACHE_CONTROL_DEAD, { connection: "close" })
+        : sendPage(res, 415, requestErrorPage("Not a form", "Reports can only be sent from the report form."), CACHE_CONTROL_DEAD);
+    }
+    if (!(await services.shares.liveShareId(token))) return notFound(res);
+    const parsed = parseReportForm(body.fields);
+    if (!parsed.ok) {
+      return sendPage(res, 400, renderReportForm({ action: paths.report, conversation: paths.conversation }, parsed.state), CACHE_CONTROL_DEAD);
+    }
+    try {
+      await services.moderation.report(
+        { viewer: null, clientIp: clientIp(req) },
+        { link: token, reason: parsed.reason, details: parsed.details },
+      );
+    } catch (error) {
+      if (error instanceof RateLimitedError) return tooManyRequests(res, error, (seconds) => tooManyReportsPage(seconds, paths.conversation));
+      // The link died between the check above and the report.
+      if (error instanceof NotFoundError || error instanceof BadInputError) return notFound(res);
+      throw error;
+    }
+    sendPage(res, 200, reportThanksPage(paths.conversation), CACHE_CONTROL_DEAD);
+  }
+
+  return async (req: IncomingMessage, res: ServerResponse, rest: string): Promise<void> => {
+    const [segment, action, ...more] = rest.split("/");
+    const token = more.length === 0 ? tokenIn(segment) : null;
+    if (token === null) return notFound(res);
+    if (action === undefined) {
+      if (methodAllowed(req, res, ["GET", "HEAD"])) await showConversation(req, res, token);
+      return;
+    }
+    if (action === "report") {
+      if (req.method === "POST") return fileReport(req, res, token);
+      if (methodAllowed(req, res, ["GET", "HEAD", "POST"])) await showReportForm(res, token);
+      return;
+    }
+    notFound(res);
   };
 }

@@ -1,0 +1,98 @@
+// The page a working share link shows: the snapshot's title, attribution, messages, and how to continue it.
+import { MessageRole } from "../conversation/message.entity";
+import type { SharedConversation, SharedMessage } from "../share/shared-conversation.type";
+import { formatDay, formatDayAndTime } from "./dates";
+import { html, type Html } from "./html";
+import { renderDocument } from "./layout";
+import { renderMessage } from "./markdown";
+
+export interface ConversationPageLinks {
+  /** The share link itself, as the owner copied it (for og:url). */
+  shareUrl: string;
+  /** Same-origin path of the report form. */
+  reportPath: string;
+  /** Where "Continue this conversation" goes, token included; null when no app is configured. */
+  importUrl: string | null;
+}
+
+const ROLES: Record<MessageRole, { label: string; className: string }> = {
+  [MessageRole.USER]: { label: "User", className: "message-user" },
+  [MessageRole.ASSISTANT]: { label: "Assistant", className: "message-assistant" },
+  [MessageRole.SYSTEM]: { label: "System", className: "message-system" },
+};
+
+/** APP_IMPORT_URL with `token=<token>` added; its own query parameters stay. */
+export function importUrlFor(appImportUrl: string | null, token: string): string | null {
+  if (appImportUrl === null) return null;
+  const url = new URL(appImportUrl);
+  url.searchParams.set("token", token);
+  return url.toString();
+}
+
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/**
+ * What a link preview (chat apps, email clients) shows: the title the owner shared and neutral facts.
+ * Never the owner's name, never message text: a preview travels further than the page.
+ */
+function previewDescription(view: SharedConversation): string {
+  return `A shared conversation: ${plural(view.messages.length, "message", "messages")}, as of ${formatDay(view.sharedAt)}.`;
+}
+
+function byline(view: SharedConversation): Html {
+  const when = html`<time datetime="${view.sharedAt.toISOString()}">${formatDay(view.sharedAt)}</time>`;
+  // sharedBy is null for anonymous shares: then there is no attribution at all, not even "anonymous".
+  if (view.sharedBy === null) return html`<p class="byline">Shared on ${when}</p>`;
+  return html`<p class="byline">Shared by <strong>${view.sharedBy}</strong> on ${when}</p>`;
+}
+
+function message(m: SharedMessage): Html {
+  const role = ROLES[m.role];
+  return html`<li class="message ${role.className}">
+<h2 class="message-role">${role.label}</h2>
+<div class="message-body">
+${renderMessage(m.content)}</div>
+</li>
+`;
+}
+
+function continueCard(importUrl: string | null): Html {
+  const explanation = html`<p>Importing copies this snapshot into your own chat history, where you can pick up where it
+left off. Your copy is yours alone: the shared page stays as it is, and whoever shared it is not told.</p>`;
+  if (importUrl === null) {
+    return html`<section class="card" aria-labelledby="continue-title">
+<h2 id="continue-title">Want to keep going?</h2>
+${explanation}
+<p>To do that, open this link in a chat app that works with chat-share: it can import it for you (apps use the
+<code>importShare</code> mutation).</p>
+</section>`;
+  }
+  return html`<section class="card" aria-labelledby="continue-title">
+<h2 id="continue-title">Want to keep going?</h2>
+${explanation}
+<a class="button" href="${importUrl}">Continue this conversation</a>
+</section>`;
+}
+
+export function renderConversationPage(view: SharedConversation, links: ConversationPageLinks): Html {
+  const main = html`<article aria-labelledby="conversation-title">
+<header>
+<h1 id="conversation-title">${view.title}</h1>
+${byline(view)}
+</header>
+<ol class="messages" aria-label="Messages">
+${view.messages.map(message)}</ol>
+</article>
+${continueCard(links.importUrl)}`;
+  const footer = html`<p>This page is a snapshot of the conversation as it was on
+<time datetime="${view.sharedAt.toISOString()}">${formatDayAndTime(view.sharedAt)}</time>. Messages added later are not shown.</p>
+<p class="report-link">Something wrong with it? <a href="${links.reportPath}">Report this conversation</a></p>`;
+  return renderDocument({
+    title: `${view.title} · Shared conversation`,
+    preview: { title: view.title, description: previewDescription(view), url: links.shareUrl },
+    main,
+    footer,
+  });
+}
