@@ -1,12 +1,34 @@
+// `npm test` runs every file on SQLite, and the database-backed ones again on PostgreSQL when TEST_DATABASE_URL is set.
 // Type errors are caught by `tsc --noEmit` before Jest runs (see `npm test`), so Jest only transpiles.
-/** @type {import('jest').Config} */
-module.exports = {
+const common = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.jest.json", diagnostics: false }] },
   setupFiles: ["reflect-metadata"],
   testTimeout: 30000,
+};
+
+// Files that do not touch the database, or that test SQLite itself (its write queue, crash recovery, the
+// process entry point on its default database, the benchmark, the browser): they run once, on SQLite.
+const SQLITE_ONLY = [
+  "transactions", "crash", "startup", "bench-smoke", "share-page.browser", "codegen", "schema-safety",
+  "sensitive-data", "config", "schema",
+].map((name) => `/test/${name.replace(".", "\\.")}\\.test\\.ts$`);
+
+const projects = [{ ...common, displayName: "sqlite" }];
+if (process.env.TEST_DATABASE_URL) {
+  projects.push({
+    ...common,
+    displayName: "postgres",
+    setupFiles: ["<rootDir>/test/helpers/postgres-env.js", ...common.setupFiles],
+    testPathIgnorePatterns: ["/node_modules/", ...SQLITE_ONLY],
+  });
+}
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects,
   maxWorkers: 2,
   reporters: ["default", "<rootDir>/test/helpers/summary-reporter.js"],
 };

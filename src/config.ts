@@ -1,7 +1,23 @@
 // Every environment variable the server reads, parsed and validated once, with its default.
 import path from "node:path";
 
-export type DatabaseConfig = { type: "sqlite"; path: string };
+export interface SqliteConfig {
+  type: "sqlite";
+  path: string;
+}
+
+export interface PostgresConfig {
+  type: "postgres";
+  url: string;
+  /** Read replicas; the view path reads snapshots there but decides liveness on the primary. */
+  replicaUrls: string[];
+  /** Schema to use instead of public (each test run makes its own). */
+  schema?: string;
+  poolSize: number;
+  statementTimeoutMs: number;
+}
+
+export type DatabaseConfig = SqliteConfig | PostgresConfig;
 
 export interface Config {
   nodeEnv: string;
@@ -10,6 +26,8 @@ export interface Config {
   database: DatabaseConfig;
   /** Folder for the SQLite file's neighbours: generated secrets live here. */
   dataDir: string;
+  /** Redis shared by every instance (rate limits, cache invalidation); null for a single instance. */
+  redisUrl: string | null;
   /** Public prefix of every share link; always ends with "/". */
   shareBaseUrl: string;
   /** HS256 key for session tokens; undefined means "generate and keep one in dataDir". */
@@ -68,13 +86,33 @@ export class ConfigError extends Error {}
 
 const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 
-export function parseDatabaseUrl(url: string): DatabaseConfig {
+/** The one place a DATABASE_URL is read: `sqlite:<path>` or `postgres://…` (also `postgresql://`). */
+export function parseDatabaseUrl(url: string, env: NodeJS.ProcessEnv = {}): DatabaseConfig {
   if (url.startsWith("sqlite:")) {
     const file = url.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
     if (!file) throw new ConfigError("DATABASE_URL: sqlite: needs a file path, e.g. sqlite:data/chat-share.sqlite");
     return { type: "sqlite", path: file };
   }
-  throw new ConfigError(`DATABASE_URL: unsupported scheme in "${url.split(":")[0]}:" (supported: sqlite:<path>)`);
+  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
+    const replicaUrls = (env.DATABASE_REPLICA_URLS ?? "").split(",").map((u) => u.trim()).filter(Boolean);
+    for (const replica of replicaUrls) {
+      if (!/^postgres(ql)?:\/\//.test(replica)) throw new ConfigError(`DATABASE_REPLICA_URLS: "${replica}" is not a postgres:// URL`);
+    }
+    return {
+      type: "postgres",
+      url,
+      replicaUrls,
+      schema: env.DATABASE_SCHEMA || undefined,
+      poolSize: integer(env, "DATABASE_POOL_SIZE", 10, 1, 1000),
+      statementTimeoutMs: integer(env, "DATABASE_STATEMENT_TIMEOUT_MS", 5000, 0, 3_600_000),
+    };
+  }
+  throw new ConfigError(`DATABASE_URL: unsupported scheme in "${url.split(":")[0]}:" (supported: sqlite:<path>, postgres://…)`);
+}
+
+/** Which SQL dialect a DATABASE_URL speaks, without validating the rest. */
+export function dialectOf(url: string | undefined): DatabaseConfig["type"] {
+  return url && /^postgres(ql)?:\/\//.test(url) ? "postgres" : "sqlite";
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -129,7 +167,7 @@ function shareBaseUrl(raw: string): string {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = integer(env, "PORT", 4000, 0, 65535);
-  const database = parseDatabaseUrl(env.DATABASE_URL || "sqlite:data/chat-share.sqlite");
+  const database = parseDatabaseUrl(env.DATABASE_URL || "sqlite:data/chat-share.sqlite", env);
   const logLevel = (env.LOG_LEVEL || "info") as Config["logLevel"];
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
   const jwtSecret = env.JWT_SECRET || undefined;
@@ -146,7 +184,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     host: env.HOST || "127.0.0.1",
     database,
-    dataDir: env.DATA_DIR || path.dirname(database.path),
+    dataDir: env.DATA_DIR || (database.type === "sqlite" ? path.dirname(database.path) : "data"),
+    redisUrl: env.REDIS_URL || null,
     shareBaseUrl: shareBaseUrl(env.SHARE_BASE_URL || "http://localhost:4000/share/"),
     jwtSecret,
     shareLinkKey,

@@ -1,5 +1,5 @@
 // Parallel requests: SQLite serves them over one connection, so writes are queued and none may fail or interleave.
-import { startTestServer, type TestServer } from "./helpers/server";
+import { startTestServer, TEST_DIALECT, type TestServer } from "./helpers/server";
 import { codes, createConversation, dbId, gql, importShare, ok, ownerWithShare, PASSWORD, revoke, signUp, uniqueEmail, view } from "./helpers/client";
 
 let server: TestServer;
@@ -7,6 +7,21 @@ beforeAll(async () => {
   server = await startTestServer();
 });
 afterAll(() => server.close());
+
+// A database-side failure after a write, in each dialect's own trigger language.
+const POISON_TRIGGER = {
+  sqlite: {
+    create: [`CREATE TRIGGER reject_poison BEFORE INSERT ON messages WHEN NEW.content = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); END`],
+    drop: [`DROP TRIGGER reject_poison`],
+  },
+  postgres: {
+    create: [
+      `CREATE FUNCTION reject_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.content = 'poison' THEN RAISE EXCEPTION 'poisoned'; END IF; RETURN NEW; END $$`,
+      `CREATE TRIGGER reject_poison BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION reject_poison()`,
+    ],
+    drop: [`DROP TRIGGER reject_poison ON messages`, `DROP FUNCTION reject_poison()`],
+  },
+};
 
 const APPEND = `mutation($input: AppendMessageInput!) { appendMessage(input: $input) { message { id content } } }`;
 
@@ -20,7 +35,7 @@ describe("parallel writes", () => {
     expect(results.flatMap(codes)).toEqual([]);
     const messages = ok(await gql(server, `query($id: ID!) { conversation(id: $id) { messages { content } } }`, { id }, me.token)).conversation.messages;
     expect(messages.map((m: { content: string }) => m.content).sort()).toEqual(Array.from({ length: 40 }, (_, i) => `m${i}`).sort());
-    const positions = await server.dataSource.query(`SELECT position FROM messages WHERE conversation_id = ? ORDER BY position`, [dbId(id)]);
+    const positions = await server.sql(`SELECT position FROM messages WHERE conversation_id = ? ORDER BY position`, [dbId(id)]);
     expect(positions.map((r: { position: number }) => r.position)).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
 
@@ -29,9 +44,7 @@ describe("parallel writes", () => {
   it("a failing write never takes a concurrent acknowledged write down with it", async () => {
     const me = await signUp(server);
     const id = await createConversation(server, me.token, "Some fail");
-    await server.dataSource.query(
-      `CREATE TRIGGER reject_poison BEFORE INSERT ON messages WHEN NEW.content = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); END`,
-    );
+    for (const statement of POISON_TRIGGER[TEST_DIALECT].create) await server.sql(statement);
     try {
       const contents = Array.from({ length: 40 }, (_, i) => (i % 4 === 0 ? "poison" : `ok${i}`));
       const results = await Promise.all(contents.map((content) => gql(server, APPEND, { input: { conversationId: id, role: "USER", content } }, me.token)));
@@ -41,7 +54,7 @@ describe("parallel writes", () => {
       expect(stored.map((m: { content: string }) => m.content).sort()).toEqual(acknowledged.sort());
       expect(acknowledged).toHaveLength(30);
     } finally {
-      await server.dataSource.query(`DROP TRIGGER reject_poison`);
+      for (const statement of POISON_TRIGGER[TEST_DIALECT].drop) await server.sql(statement);
     }
   });
 

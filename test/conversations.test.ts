@@ -173,7 +173,7 @@ describe("deleting a conversation", () => {
     const res = ok(await gql(server, `mutation($input: DeleteConversationInput!) { deleteConversation(input: $input) { deletedConversationId } }`, { input: { conversationId: id } }, me.token));
     expect(res.deleteConversation.deletedConversationId).toBe(id);
     expect(codes(await gql(server, GET, { id }, me.token))).toEqual(["NOT_FOUND"]);
-    const rows = await server.dataSource.query(`SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ?`, [dbId(id)]);
+    const rows = await server.sql<{ n: number }>(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM messages WHERE conversation_id = ?`, [dbId(id)]);
     expect(rows[0].n).toBe(0);
   });
 });

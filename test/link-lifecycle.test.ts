@@ -48,7 +48,7 @@ describe("deleting a conversation", () => {
     await gql(server, DELETE, { input: { conversationId } }, owner.token).then(ok);
     expect(await view(server, share.url)).toBeNull();
     expect(await view(server, second.url)).toBeNull();
-    const rows = await server.dataSource.query(`SELECT COUNT(*) AS n FROM shares WHERE conversation_id = ? OR snapshot LIKE '%Lisbon%' AND owner_id = ?`, [dbId(conversationId), dbId(owner.id)]);
+    const rows = await server.sql<{ n: number }>(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM shares WHERE conversation_id = ? OR snapshot LIKE '%Lisbon%' AND owner_id = ?`, [dbId(conversationId), dbId(owner.id)]);
     expect(rows[0].n).toBe(0);
     expect(ok(await gql(server, `{ myShares { edges { node { id } } } }`, {}, owner.token)).myShares.edges).toEqual([]);
   });

@@ -14,7 +14,7 @@ const REFRESH = `mutation($input: RefreshShareInput!) { refreshShare(input: $inp
 const REVOKE_ALL = `mutation($input: RevokeAllSharesInput) { revokeAllShares(input: $input) { revokedCount shares { id revokedAt status } } }`;
 
 async function expire(shareId: string) {
-  await server.dataSource.query(`UPDATE shares SET expires_at = '2000-01-01 00:00:00.000' WHERE id = ?`, [dbId(shareId)]);
+  await server.sql(`UPDATE shares SET expires_at = '2000-01-01 00:00:00.000' WHERE id = ?`, [dbId(shareId)]);
 }
 
 describe("myShares", () => {
@@ -65,7 +65,7 @@ describe("myShares", () => {
     expect(Date.parse(after.lastViewedAt)).toBeGreaterThan(Date.now() - 60_000);
 
     await server.app.services.shares.views.flush();
-    const [row] = await server.dataSource.query(`SELECT view_count FROM shares WHERE id = ?`, [dbId(share.id)]);
+    const [row] = await server.sql<{ view_count: number }>(`SELECT view_count FROM shares WHERE id = ?`, [dbId(share.id)]);
     expect(row.view_count).toBe(3);
     expect((await stats()).viewCount).toBe(3);
   });

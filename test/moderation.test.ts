@@ -120,7 +120,7 @@ describe("the ADMIN role", () => {
     const account = await signUp(server);
     const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "src/cli/user-role.ts", account.email.toUpperCase(), "admin"], {
       cwd: path.join(__dirname, ".."),
-      env: { PATH: process.env.PATH, DATABASE_URL: `sqlite:${server.config.database.path}` },
+      env: { PATH: process.env.PATH, ...server.databaseEnv },
       encoding: "utf8",
     });
     expect(run.stderr).toBe("");
@@ -128,7 +128,7 @@ describe("the ADMIN role", () => {
     expect(ok(await gql(server, `{ me { role } }`, {}, account.token)).me.role).toBe("ADMIN");
     const unknown = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "src/cli/user-role.ts", "nobody@example.com", "ADMIN"], {
       cwd: path.join(__dirname, ".."),
-      env: { PATH: process.env.PATH, DATABASE_URL: `sqlite:${server.config.database.path}` },
+      env: { PATH: process.env.PATH, ...server.databaseEnv },
       encoding: "utf8",
     });
     expect(unknown.status).toBe(1);

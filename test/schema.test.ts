@@ -1,11 +1,8 @@
-// The schema as an artifact: committed SDL matches the code, the fixed contract holds, everything is described,
-// and the migrations build exactly the tables the entities describe.
+// The schema as an artifact: committed SDL matches the code, the fixed contract holds, everything is described.
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { GraphQLEnumType, GraphQLInputObjectType, GraphQLObjectType, isIntrospectionType, isSpecifiedScalarType, type GraphQLSchema } from "graphql";
 import { buildAppSchema, printAppSchema } from "../src/schema";
-import { createDataSource } from "../src/db/data-source";
 
 let schema: GraphQLSchema;
 beforeAll(async () => {
@@ -91,45 +88,4 @@ it("every type, field, argument and enum value has a description", () => {
     if (type instanceof GraphQLEnumType) for (const value of type.getValues()) if (!value.description) missing.push(`${type.name}.${value.name}`);
   }
   expect(missing).toEqual([]);
-});
-
-it("the migrations build exactly the tables the entities describe, and each can be undone", async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chat-share-migrations-"));
-  const dataSource = createDataSource({ database: { type: "sqlite", path: path.join(dir, "m.sqlite") } });
-  try {
-    await dataSource.initialize();
-    await dataSource.runMigrations();
-    const pending = await dataSource.driver.createSchemaBuilder().log();
-    expect(pending.upQueries.map((q) => q.query)).toEqual([]);
-    for (let i = 0; i < dataSource.migrations.length; i++) await dataSource.undoLastMigration();
-    expect(await dataSource.query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('users','conversations','messages','shares','share_reports')`)).toEqual([]);
-  } finally {
-    await dataSource.destroy();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-it("upgrading a database with links keeps every link working and dates its snapshot at its creation", async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chat-share-upgrade-"));
-  const dataSource = createDataSource({ database: { type: "sqlite", path: path.join(dir, "u.sqlite") } });
-  try {
-    await dataSource.initialize();
-    const [first, ...rest] = dataSource.migrations;
-    const runner = dataSource.createQueryRunner();
-    await first.up(runner);
-    await dataSource.query(`INSERT INTO users VALUES ('u1', 'Ann', 'a@x.io', 'a@x.io', 'hash', 0, '2025-01-01 00:00:00.000', NULL)`);
-    await dataSource.query(`INSERT INTO conversations VALUES ('c1', 'u1', 'Old chat', '2025-01-01 00:00:00.000')`);
-    await dataSource.query(
-      `INSERT INTO shares VALUES ('s1', 'u1', 'c1', 'hash1', 'sealed', 'NAMED', 'Old chat', 0, '{"title":"Old chat","messages":[]}', '2025-02-03 04:05:06.789', NULL)`,
-    );
-    for (const migration of rest) await migration.up(runner);
-    expect(await dataSource.query(`SELECT id, snapshot_at, created_at, view_count, expires_at FROM shares`)).toEqual([
-      { id: "s1", snapshot_at: "2025-02-03 04:05:06.789", created_at: "2025-02-03 04:05:06.789", view_count: 0, expires_at: null },
-    ]);
-    expect(await dataSource.query(`SELECT role FROM users`)).toEqual([{ role: "USER" }]);
-    await runner.release();
-  } finally {
-    await dataSource.destroy();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
 });

@@ -328,8 +328,8 @@ describe("continuing the conversation", () => {
 
 describe("reporting from the page", () => {
   const reportsOf = (at: TestServer, shareUrl: string) =>
-    at.dataSource.query(
-      `SELECT r.reason, r.details, r.reporter_id AS reporterId FROM share_reports r JOIN shares s ON s.id = r.share_id WHERE s.token_hash = ?`,
+    at.sql(
+      `SELECT r.reason, r.details, r.reporter_id AS "reporterId" FROM share_reports r JOIN shares s ON s.id = r.share_id WHERE s.token_hash = ?`,
       [hashOf(at, shareUrl)],
     );
 

@@ -10,6 +10,7 @@ import { Share } from "../share/share.entity";
 import { ShareReport } from "../moderation/report.entity";
 import { IdempotencyKey } from "../idempotency/idempotency-key.entity";
 import { migrations } from "./migrations";
+import { ENTITY_DIALECT } from "./columns";
 
 export const entities = [User, Conversation, Message, Share, ShareReport, IdempotencyKey];
 
@@ -35,14 +36,42 @@ export interface DataSourceOptions {
 }
 
 export function createDataSource({ database, logger }: DataSourceOptions): DataSource {
-  return new DataSource({
-    type: "better-sqlite3",
-    database: database.path,
+  if (database.type !== ENTITY_DIALECT) {
+    throw new Error(`The entities were loaded for ${ENTITY_DIALECT} (from DATABASE_URL) but the database is ${database.type}: set DATABASE_URL before starting.`);
+  }
+  const common = {
     entities,
-    migrations,
-    migrationsTransactionMode: "each",
+    migrationsTransactionMode: "each" as const,
     synchronize: false,
     logger: logger ?? new QueryCounter(),
+  };
+  if (database.type === "postgres") {
+    const extra = {
+      max: database.poolSize,
+      statement_timeout: database.statementTimeoutMs || undefined,
+      application_name: "chat-share",
+      // Migrations speak unqualified SQL: a schema of our own must be every connection's search_path.
+      options: database.schema ? `-c search_path="${database.schema}"` : undefined,
+    };
+    return new DataSource({
+      ...common,
+      type: "postgres",
+      migrations: migrations.postgres,
+      schema: database.schema,
+      extra,
+      ...(database.replicaUrls.length > 0
+        ? {
+            // Everything reads from the primary unless it asks for a replica (only the snapshot read of a view does).
+            replication: { master: { url: database.url }, slaves: database.replicaUrls.map((url) => ({ url })), defaultMode: "master" as const },
+          }
+        : { url: database.url }),
+    });
+  }
+  return new DataSource({
+    ...common,
+    type: "better-sqlite3",
+    database: database.path,
+    migrations: migrations.sqlite,
     // Waits this long for a lock held by another process (the migration CLI, a backup) instead of failing.
     timeout: 5000,
     statementCacheSize: 200,

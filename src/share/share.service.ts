@@ -286,22 +286,23 @@ export class ShareService {
     return share;
   }
 
+  // Aliases are quoted so PostgreSQL keeps their case.
   private linkRows(manager: EntityManager) {
     return manager
       .createQueryBuilder(Share, "s")
       .innerJoin(User, "u", "u.id = s.owner_id")
       .select([
-        "s.id AS id",
-        "s.owner_id AS ownerId",
-        "s.conversation_id AS conversationId",
-        "s.snapshot AS snapshot",
-        "s.attribution AS attribution",
-        "s.snapshot_at AS snapshotAt",
-        "s.revoked_at AS revokedAt",
-        "s.expires_at AS expiresAt",
-        "s.disabled_at AS disabledAt",
-        "u.display_name AS displayName",
-        "u.deactivated_at AS deactivatedAt",
+        's.id AS "id"',
+        's.owner_id AS "ownerId"',
+        's.conversation_id AS "conversationId"',
+        's.snapshot AS "snapshot"',
+        's.attribution AS "attribution"',
+        's.snapshot_at AS "snapshotAt"',
+        's.revoked_at AS "revokedAt"',
+        's.expires_at AS "expiresAt"',
+        's.disabled_at AS "disabledAt"',
+        'u.display_name AS "displayName"',
+        'u.deactivated_at AS "deactivatedAt"',
       ]);
   }
 

@@ -1,12 +1,18 @@
-// Starts the real server on a fresh temporary SQLite file and a random port, as a client would meet it.
+// Starts the real server on a fresh database (a temporary SQLite file, or a schema of its own in the PostgreSQL of
+// TEST_DATABASE_URL when the postgres Jest project runs) and a random port, as a client would meet it.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { Client } from "pg";
 import type { DataSource } from "typeorm";
 import { loadConfig, type Config } from "../../src/config";
 import { createDataSource, QueryCounter } from "../../src/db/data-source";
 import { createLogger } from "../../src/common/logger";
 import { createServer, type AppServer } from "../../src/server";
+
+/** The database this Jest project runs against (see jest.config.js). */
+export const TEST_DIALECT: "sqlite" | "postgres" = process.env.TEST_DIALECT === "postgres" ? "postgres" : "sqlite";
 
 export interface TestServer {
   /** e.g. http://127.0.0.1:41234 */
@@ -18,6 +24,11 @@ export interface TestServer {
   queries: QueryCounter;
   /** Every log line the server wrote, parsed. */
   logs: Record<string, unknown>[];
+  /** The environment that reaches this server's database (for child processes such as the CLI). */
+  databaseEnv: Record<string, string>;
+  /** Runs SQL with `?` placeholders on either dialect. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  sql<T = any>(text: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -28,6 +39,7 @@ export interface TestServer {
 export function testEnv(dir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     DATABASE_URL: `sqlite:${path.join(dir, "test.sqlite")}`,
+    DATA_DIR: dir,
     PORT: "0",
     SCRYPT_LOG_N: "12",
     LOG_LEVEL: "debug",
@@ -39,9 +51,37 @@ export function testEnv(dir: string, extra: Record<string, string> = {}): NodeJS
   };
 }
 
+/** A fresh, empty database for this project's dialect: a temporary SQLite file, or a PostgreSQL schema of its own. */
+export async function freshDatabase(dir: string): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+  if (TEST_DIALECT === "sqlite") return { env: { DATABASE_URL: `sqlite:${path.join(dir, "test.sqlite")}` }, drop: async () => {} };
+  return createSchema();
+}
+
+/** A schema of its own in the test PostgreSQL, so parallel test files and runs never meet. */
+async function createSchema(): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+  const url = process.env.TEST_DATABASE_URL!;
+  const schema = `test_${process.pid}_${randomBytes(4).toString("hex")}`;
+  const admin = new Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA "${schema}"`);
+  await admin.end();
+  return {
+    env: { DATABASE_URL: url, DATABASE_SCHEMA: schema },
+    drop: async () => {
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      await client.query(`DROP SCHEMA "${schema}" CASCADE`);
+      await client.end();
+    },
+  };
+}
+
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chat-share-test-"));
-  const config = loadConfig(testEnv(dir, env));
+  const fresh = await freshDatabase(dir);
+  const databaseEnv = fresh.env;
+  const pg = TEST_DIALECT === "postgres";
+  const config = loadConfig(testEnv(dir, { ...databaseEnv, ...env }));
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger(config.logLevel, (line) => logs.push(JSON.parse(line)));
   const queries = new QueryCounter();
@@ -57,9 +97,15 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     app,
     queries,
     logs,
+    databaseEnv,
+    sql: (text, params = []) => {
+      let n = 0;
+      return dataSource.query(pg ? text.replace(/\?/g, () => `$${++n}`) : text, params);
+    },
     async close() {
       await app.close();
       if (dataSource.isInitialized) await dataSource.destroy();
+      await fresh.drop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,6 +1,11 @@
-// Every migration, in order. The server applies pending ones at start; `npm run migrate` does it by hand.
+// Every migration per dialect, in order. The server applies pending ones at start; `npm run migrate` does it by hand.
 import { Initial1764000000000 } from "./1764000000000-Initial";
 import { ManagedSharing1764100000000 } from "./1764100000000-ManagedSharing";
 import { IdempotencyKeys1764200000000 } from "./1764200000000-IdempotencyKeys";
+import { PostgresInitial1764300000000 } from "./postgres/1764300000000-PostgresInitial";
 
-export const migrations = [Initial1764000000000, ManagedSharing1764100000000, IdempotencyKeys1764200000000];
+export const migrations = {
+  sqlite: [Initial1764000000000, ManagedSharing1764100000000, IdempotencyKeys1764200000000],
+  // PostgreSQL support began with the schema above, so its history starts there; later changes get one of each.
+  postgres: [PostgresInitial1764300000000],
+};
