@@ -13,7 +13,7 @@ const common = {
 // process entry point on its default database, the benchmark, the browser): they run once, on SQLite.
 const SQLITE_ONLY = [
   "transactions", "crash", "startup", "bench-smoke", "share-page.browser", "codegen", "schema-safety",
-  "sensitive-data", "config", "schema",
+  "sensitive-data", "config", "schema", "scale-out",
 ].map((name) => `/test/${name.replace(".", "\\.")}\\.test\\.ts$`);
 
 const projects = [{ ...common, displayName: "sqlite" }];

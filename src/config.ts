@@ -28,6 +28,10 @@ export interface Config {
   dataDir: string;
   /** Redis shared by every instance (rate limits, cache invalidation); null for a single instance. */
   redisUrl: string | null;
+  /** When set, /metrics answers only requests with `Authorization: Bearer <token>`. */
+  metricsToken: string | null;
+  /** Prefix of every Redis key and channel, so deployments (and test runs) can share one Redis. */
+  redisKeyPrefix: string;
   /** Public prefix of every share link; always ends with "/". */
   shareBaseUrl: string;
   /** HS256 key for session tokens; undefined means "generate and keep one in dataDir". */
@@ -186,6 +190,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     database,
     dataDir: env.DATA_DIR || (database.type === "sqlite" ? path.dirname(database.path) : "data"),
     redisUrl: env.REDIS_URL || null,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX || "chat-share",
+    metricsToken: env.METRICS_TOKEN || null,
     shareBaseUrl: shareBaseUrl(env.SHARE_BASE_URL || "http://localhost:4000/share/"),
     jwtSecret,
     shareLinkKey,

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from "./config";
 import { createLogger } from "./common/logger";
 import { createDataSource, QueryCounter } from "./db/data-source";
 import { createServer } from "./server";
+import { runPendingMigrations } from "./db/migrate";
 
 async function main(): Promise<void> {
   let config;
@@ -22,8 +23,8 @@ async function main(): Promise<void> {
     logger: new QueryCounter((error, query) => logger.error("query failed", { error: String(error), query })),
   });
   await dataSource.initialize();
-  const applied = await dataSource.runMigrations({ transaction: "each" });
-  if (applied.length > 0) logger.info("applied migrations", { migrations: applied.map((m) => m.name) });
+  const applied = await runPendingMigrations(dataSource);
+  if (applied.length > 0) logger.info("applied migrations", { migrations: applied });
 
   const server = await createServer({ config, dataSource, logger });
   const url = await server.listen();

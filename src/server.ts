@@ -15,6 +15,8 @@ import { costLimitPlugin, limitRules } from "./common/request-limits";
 import { buildAppSchema } from "./schema";
 import { landingPagePlugin } from "./landing-page";
 import { createServices } from "./services";
+import { connectRedis } from "./common/redis";
+import { Metrics } from "./metrics";
 import { createSharePageHandler } from "./share-page/share-page";
 
 export interface AppServer {
@@ -96,7 +98,10 @@ async function writeGraphQLResponse(res: ServerResponse, response: HTTPGraphQLRe
 }
 
 export async function createServer({ config, dataSource, logger }: ServerOptions): Promise<AppServer> {
-  const { services, tokens, stop: stopServices } = createServices(config, dataSource, logger);
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
+  const { services, tokens, linkCache, stop: stopServices } = createServices(config, dataSource, logger, redis);
+  const metrics = new Metrics(dataSource);
+  linkCache.onLookup = (hit) => metrics.cacheLookups.inc({ result: hit ? "hit" : "miss" });
 
   const httpServer = http.createServer();
   const schema = await buildAppSchema();
@@ -117,6 +122,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
       landingPagePlugin(config.landingPage),
       costLimitPlugin(config.limits.maxCost),
       errorLoggingPlugin(logger),
+      metrics.plugin(),
     ],
   });
   await apollo.start();
@@ -154,6 +160,21 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
   const sharePagePrefix = new URL(config.shareBaseUrl).pathname;
   const sharePage = createSharePageHandler({ config, services });
 
+  /** Every dependency this instance was configured with, and whether it answers now. */
+  async function readiness(): Promise<Record<string, boolean>> {
+    const database = dataSource
+      .query("SELECT 1")
+      .then(() => true)
+      .catch(() => false);
+    const cache = redis
+      ? redis.commands
+          .ping()
+          .then((pong) => pong === "PONG")
+          .catch(() => false)
+      : undefined;
+    return { database: await database, ...(cache ? { redis: await cache } : {}) };
+  }
+
   /** The path as it may be logged: a share link's token is replaced by a prefix of its hash. */
   function loggablePath(path: string): string {
     if (!path.startsWith(sharePagePrefix) || path.length === sharePagePrefix.length) return path;
@@ -180,17 +201,21 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
       }
       return handleGraphQL(req, res, search, log);
     }
+    if (path === "/metrics" && req.method === "GET") {
+      if (config.metricsToken && req.headers.authorization !== `Bearer ${config.metricsToken}`) return sendJson(res, 401, { error: "A metrics token is required." });
+      const body = await metrics.registry.metrics();
+      res.writeHead(200, { "content-type": metrics.registry.contentType });
+      res.end(body);
+      return;
+    }
     if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
       return sendJson(res, 200, { status: "ok" });
     }
     if (path === "/readyz" && (req.method === "GET" || req.method === "HEAD")) {
-      try {
-        await dataSource.query("SELECT 1");
-        return sendJson(res, 200, { status: "ready" });
-      } catch (error) {
-        log.warn("readiness check failed", { error: String(error) });
-        return sendJson(res, 503, { status: "unavailable" });
-      }
+      const checks = await readiness();
+      const ready = Object.values(checks).every((ok) => ok);
+      if (!ready) log.warn("readiness check failed", { checks });
+      return sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "unavailable", checks });
     }
     if (path.startsWith(sharePagePrefix) && path.length > sharePagePrefix.length) {
       return sharePage(req, res, path.slice(sharePagePrefix.length));
@@ -209,6 +234,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
     const path = q === -1 ? url : url.slice(0, q);
     res.on("finish", () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      metrics.httpRequests.inc({ method: req.method ?? "", route: Metrics.route(path, sharePagePrefix), status: String(res.statusCode) });
       log.info("request", { method: req.method, path: loggablePath(path), status: res.statusCode, ms: Math.round(ms * 10) / 10 });
     });
     handle(req, res, path, q === -1 ? "" : url.slice(q), log).catch((error: unknown) => {
@@ -238,6 +264,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
     close: async () => {
       await apollo.stop();
       await stopServices();
+      await redis?.close();
     },
   };
 }

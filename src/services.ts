@@ -16,6 +16,8 @@ import { ShareService } from "./share/share.service";
 import { ShareLinks } from "./share/share-links";
 import { ViewCounter } from "./share/view-counter";
 import { SnapshotCache } from "./share/snapshot-cache";
+import { RedisInvalidationBus } from "./share/redis-invalidation-bus";
+import type { SharedRedis } from "./common/redis";
 import { ModerationService } from "./moderation/moderation.service";
 
 const MINUTE = 60_000;
@@ -23,12 +25,15 @@ const HOUR = 60 * MINUTE;
 
 export interface ServiceSet {
   services: Services;
+  linkCache: SnapshotCache;
   tokens: SessionTokens;
   /** Flushes batched work and stops background timers. */
   stop(): Promise<void>;
 }
 
-export function createServices(config: Config, dataSource: DataSource, logger: Logger): ServiceSet {
+/** `shared` is the Redis every instance uses, when configured: rate limits and cache invalidations go through it. */
+export function createServices(config: Config, dataSource: DataSource, logger: Logger, shared?: SharedRedis): ServiceSet {
+  const redis = shared && { client: shared.commands, keyPrefix: config.redisKeyPrefix };
   const jwtSecret = loadOrCreateSecret({ envName: "JWT_SECRET", envValue: config.jwtSecret, fileName: "jwt-secret" }, config.dataDir, logger);
   const linkKey = loadOrCreateSecret({ envName: "SHARE_LINK_KEY", envValue: config.shareLinkKey, fileName: "share-link-key" }, config.dataDir, logger);
   const limits = config.rateLimits;
@@ -36,7 +41,7 @@ export function createServices(config: Config, dataSource: DataSource, logger: L
   const tokens = new SessionTokens(jwtSecret, config.tokenTtlSeconds);
   const links = new ShareLinks(config.shareBaseUrl, linkKey);
   const views = new ViewCounter(transactions, logger, config.viewCountFlushMs);
-  const linkCache = new SnapshotCache(config.snapshotCacheSize);
+  const linkCache = new SnapshotCache(config.snapshotCacheSize, shared && new RedisInvalidationBus(shared.commands, shared.subscriber, logger, config.redisKeyPrefix));
   const conversations = new ConversationService(dataSource, transactions, linkCache);
   const shares = new ShareService(
     dataSource,
@@ -46,22 +51,22 @@ export function createServices(config: Config, dataSource: DataSource, logger: L
     views,
     { maxLifetimeDays: config.shareMaxLifetimeDays, cacheMaxAgeSeconds: config.shareCacheMaxAgeSeconds },
     {
-      sharesPerUser: createRateLimiter(limits.sharesPerUserPerHour, HOUR),
-      importsPerUser: createRateLimiter(limits.importsPerUserPerHour, HOUR),
-      viewsPerIp: createRateLimiter(limits.viewsPerIpPerMinute, MINUTE),
+      sharesPerUser: createRateLimiter("shares", limits.sharesPerUserPerHour, HOUR, redis),
+      importsPerUser: createRateLimiter("imports", limits.importsPerUserPerHour, HOUR, redis),
+      viewsPerIp: createRateLimiter("views", limits.viewsPerIpPerMinute, MINUTE, redis),
     },
     linkCache,
   );
   const services: Services = {
     users: new UserService(dataSource, transactions, new PasswordHasher(config.scryptLogN), tokens, {
-      signupsPerIp: createRateLimiter(limits.signupsPerIpPerHour, HOUR),
-      loginsPerAccount: createRateLimiter(limits.loginsPerAccountPerHour, HOUR),
-      loginsPerIp: createRateLimiter(limits.loginsPerIpPerHour, HOUR),
+      signupsPerIp: createRateLimiter("signups", limits.signupsPerIpPerHour, HOUR, redis),
+      loginsPerAccount: createRateLimiter("logins-account", limits.loginsPerAccountPerHour, HOUR, redis),
+      loginsPerIp: createRateLimiter("logins-ip", limits.loginsPerIpPerHour, HOUR, redis),
     }, linkCache),
     conversations,
     shares,
     dataExport: new DataExportService(dataSource, links, views),
-    moderation: new ModerationService(dataSource, transactions, shares, createRateLimiter(config.reportsPerHour, HOUR), linkCache),
+    moderation: new ModerationService(dataSource, transactions, shares, createRateLimiter("reports", config.reportsPerHour, HOUR, redis), linkCache),
   };
 
   const purge = setInterval(() => {
@@ -71,6 +76,7 @@ export function createServices(config: Config, dataSource: DataSource, logger: L
 
   return {
     services,
+    linkCache,
     tokens,
     async stop() {
       clearInterval(purge);

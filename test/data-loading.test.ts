@@ -4,7 +4,8 @@ import { appendMessage, createConversation, gql, ok, shareConversation, signUp, 
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer();
+  // Batched view counts are written on a timer; here it must not fire inside a measured request.
+  server = await startTestServer({ VIEW_COUNT_FLUSH_MS: "3600000" });
 });
 afterAll(() => server.close());
 

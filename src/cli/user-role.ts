@@ -2,6 +2,7 @@
 import "reflect-metadata";
 import { loadConfig } from "../config";
 import { createDataSource } from "../db/data-source";
+import { runPendingMigrations } from "../db/migrate";
 import { parseRole, setUserRole } from "../user/user-admin";
 
 async function main(): Promise<void> {
@@ -11,7 +12,7 @@ async function main(): Promise<void> {
   const dataSource = createDataSource({ database: loadConfig().database });
   await dataSource.initialize();
   try {
-    await dataSource.runMigrations({ transaction: "each" });
+    await runPendingMigrations(dataSource);
     const user = await setUserRole(dataSource, email, role);
     process.stdout.write(`${user.email} is now ${role}.\n`);
   } finally {

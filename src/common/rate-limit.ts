@@ -1,4 +1,5 @@
 // Fixed-window rate limits per client key. Asynchronous so that a shared store (Redis) can replace the memory one.
+import type Redis from "ioredis";
 import { RateLimitedError } from "./errors";
 export interface RateDecision {
   allowed: boolean;
@@ -38,11 +39,32 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 }
 
+/** The same fixed windows in Redis, so every instance counts against one allowance. */
+export class RedisRateLimiter implements RateLimiter {
+  constructor(
+    private readonly redis: Redis,
+    /** Which allowance, with the deployment's key prefix. */
+    private readonly name: string,
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
+
+  async consume(key: string): Promise<RateDecision> {
+    const now = Date.now();
+    const window = Math.floor(now / this.windowMs);
+    const redisKey = `${this.name}:${window}:${key}`;
+    const [[, count]] = (await this.redis.multi().incr(redisKey).pexpire(redisKey, this.windowMs).exec()) as [[Error | null, number]];
+    if (count <= this.limit) return { allowed: true, retryAfterSeconds: 0 };
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(((window + 1) * this.windowMs - now) / 1000)) };
+  }
+}
+
 const UNLIMITED: RateLimiter = { consume: async () => ({ allowed: true, retryAfterSeconds: 0 }) };
 
-/** A limiter allowing `limit` events per window and key; a limit of 0 means no limit. */
-export function createRateLimiter(limit: number, windowMs: number): RateLimiter {
-  return limit === 0 ? UNLIMITED : new MemoryRateLimiter(limit, windowMs);
+/** A limiter allowing `limit` events per window and key (in Redis when given, else in memory); 0 means no limit. */
+export function createRateLimiter(name: string, limit: number, windowMs: number, redis?: { client: Redis; keyPrefix: string }): RateLimiter {
+  if (limit === 0) return UNLIMITED;
+  return redis ? new RedisRateLimiter(redis.client, `${redis.keyPrefix}:rate:${name}`, limit, windowMs) : new MemoryRateLimiter(limit, windowMs);
 }
 
 /** Counts one event for `key`, refusing it with RATE_LIMITED once the allowance is spent. */

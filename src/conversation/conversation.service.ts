@@ -88,7 +88,11 @@ export class ConversationService {
   }
 
   private async insertMessage(manager: EntityManager, viewer: User, conversationId: string, message: NewMessage): Promise<Message> {
-    await this.getOwned(viewer, conversationId, manager);
+    // On PostgreSQL, several instances may append at once: the row lock makes them take positions one at a time.
+    // (SQLite has one writer anyway, and no row locks.)
+    const lock = manager.connection.options.type === "postgres" ? { mode: "pessimistic_write" as const } : undefined;
+    const conversation = await manager.findOne(Conversation, { where: { id: conversationId, ownerId: viewer.id }, lock });
+    if (!conversation) throw new NotFoundError("Conversation");
     const last = await manager.findOne(Message, { where: { conversationId }, order: { position: "DESC" }, select: { position: true } });
     const row = manager.create(Message, {
       id: newId(),

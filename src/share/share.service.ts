@@ -187,7 +187,7 @@ export class ShareService {
       for (const share of shares) share.revokedAt = now;
       return shares;
     });
-    this.cache.forgetShares(revoked.map((s) => s.id));
+    await this.cache.forgetShares(revoked.map((s) => s.id));
     return revoked;
   }
 

@@ -13,6 +13,16 @@ export interface LiveLink {
   expiresAt: Date | null;
 }
 
+/** What another instance must forget too. */
+export type Invalidation = { kind: "shares"; ids: string[] } | { kind: "conversation"; id: string } | { kind: "owner"; id: string };
+
+/** Carries invalidations between instances (Redis pub/sub); absent for a single instance. */
+export interface InvalidationBus {
+  /** Resolves once the other instances can receive it, so the write that caused it answers only after. */
+  publish(event: Invalidation): Promise<void>;
+  subscribe(apply: (event: Invalidation) => void): void;
+}
+
 export class SnapshotCache {
   // A Map keeps insertion order: re-inserting on every hit makes the first key the least recently used.
   private readonly entries = new Map<string, LiveLink>();
@@ -22,10 +32,19 @@ export class SnapshotCache {
    */
   generation = 0;
 
-  constructor(private readonly maxEntries: number) {}
+  /** Called on every lookup with whether it hit (for metrics). */
+  onLookup: (hit: boolean) => void = () => {};
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly bus?: InvalidationBus,
+  ) {
+    bus?.subscribe((event) => this.apply(event));
+  }
 
   get(tokenHash: string): LiveLink | undefined {
     const link = this.entries.get(tokenHash);
+    this.onLookup(link !== undefined);
     if (link) {
       this.entries.delete(tokenHash);
       this.entries.set(tokenHash, link);
@@ -41,19 +60,36 @@ export class SnapshotCache {
   }
 
   /** After a revoke, refresh, attribution change or moderation of these shares. */
-  forgetShares(shareIds: Iterable<string>): void {
-    const ids = new Set(shareIds);
-    if (ids.size > 0) this.forgetWhere((link) => ids.has(link.shareId));
+  async forgetShares(shareIds: Iterable<string>): Promise<void> {
+    const ids = [...shareIds];
+    if (ids.length > 0) await this.announce({ kind: "shares", ids });
   }
 
   /** After a conversation is deleted. */
-  forgetConversation(conversationId: string): void {
-    this.forgetWhere((link) => link.conversationId === conversationId);
+  forgetConversation(conversationId: string): Promise<void> {
+    return this.announce({ kind: "conversation", id: conversationId });
   }
 
   /** After an owner renames themself (NAMED links show the name) or deactivates their account. */
-  forgetOwner(ownerId: string): void {
-    this.forgetWhere((link) => link.ownerId === ownerId);
+  forgetOwner(ownerId: string): Promise<void> {
+    return this.announce({ kind: "owner", id: ownerId });
+  }
+
+  // Forgets here at once, then tells the other instances, which forget on receipt.
+  private async announce(event: Invalidation): Promise<void> {
+    this.apply(event);
+    await this.bus?.publish(event);
+  }
+
+  private apply(event: Invalidation): void {
+    if (event.kind === "shares") {
+      const ids = new Set(event.ids);
+      this.forgetWhere((link) => ids.has(link.shareId));
+    } else if (event.kind === "conversation") {
+      this.forgetWhere((link) => link.conversationId === event.id);
+    } else {
+      this.forgetWhere((link) => link.ownerId === event.id);
+    }
   }
 
   get size(): number {

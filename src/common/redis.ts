@@ -1,0 +1,26 @@
+// The Redis that several instances share: one connection for commands, one for subscriptions (Redis requires two).
+import Redis from "ioredis";
+import type { Logger } from "./logger";
+
+export interface SharedRedis {
+  commands: Redis;
+  subscriber: Redis;
+  close(): Promise<void>;
+}
+
+export async function connectRedis(url: string, logger: Logger): Promise<SharedRedis> {
+  const options = { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true };
+  const commands = new Redis(url, options);
+  const subscriber = new Redis(url, options);
+  for (const [name, client] of [["commands", commands], ["subscriber", subscriber]] as const) {
+    client.on("error", (error) => logger.warn("redis error", { connection: name, error: String(error) }));
+  }
+  await Promise.all([commands.connect(), subscriber.connect()]);
+  return {
+    commands,
+    subscriber,
+    async close() {
+      await Promise.allSettled([commands.quit(), subscriber.quit()]);
+    },
+  };
+}
