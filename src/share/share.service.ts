@@ -307,6 +307,36 @@ export class ShareService {
   }
 
   /**
+   * The view path's read. With read replicas, the large row comes from a replica, but what decides whether the link
+   * works (and what it shows) is confirmed on the primary in a small indexed read, so a link revoked, refreshed or
+   * re-attributed a moment ago is never served from a lagging replica.
+   */
+  private async readLinkForView(tokenHash: string): Promise<LinkRow | undefined> {
+    const primary = () => this.linkRows(this.dataSource.manager).where("s.token_hash = :tokenHash", { tokenHash }).getRawOne<LinkRow>();
+    const replication = (this.dataSource.options as { replication?: unknown }).replication;
+    if (!replication) return primary();
+    const replica = this.dataSource.createQueryRunner("slave");
+    let row: LinkRow | undefined;
+    try {
+      row = await this.linkRows(this.dataSource.manager).setQueryRunner(replica).where("s.token_hash = :tokenHash", { tokenHash }).getRawOne<LinkRow>();
+    } finally {
+      await replica.release();
+    }
+    if (!row) return primary(); // not replicated yet, or gone: the primary decides
+    const fresh = await this.dataSource.manager
+      .createQueryBuilder(Share, "s")
+      .innerJoin(User, "u", "u.id = s.owner_id")
+      .select(['s.snapshot_at AS "snapshotAt"', 's.revoked_at AS "revokedAt"', 's.expires_at AS "expiresAt"', 's.disabled_at AS "disabledAt"'])
+      .addSelect(['s.attribution AS "attribution"', 'u.display_name AS "displayName"', 'u.deactivated_at AS "deactivatedAt"'])
+      .where("s.id = :id", { id: row.id })
+      .getRawOne<Omit<LinkRow, "id" | "ownerId" | "conversationId" | "snapshot">>();
+    if (!fresh) return undefined;
+    // A refresh since the replica's copy means its snapshot is old: read the whole row from the primary.
+    if (utcDate(fresh.snapshotAt).getTime() !== utcDate(row.snapshotAt).getTime()) return primary();
+    return { ...row, ...fresh };
+  }
+
+  /**
    * A working link by its token: from the cache, or one indexed read by the token's hash. Every reason a link may
    * not work is decided here, on the same path, so the answer never says which one it was.
    */
@@ -316,7 +346,7 @@ export class ShareService {
     let live = cached ? this.cache.get(tokenHash) : undefined;
     if (!live) {
       const generation = this.cache.generation;
-      const row = await this.linkRows(manager).where("s.token_hash = :tokenHash", { tokenHash }).getRawOne<LinkRow>();
+      const row = cached ? await this.readLinkForView(tokenHash) : await this.linkRows(manager).where("s.token_hash = :tokenHash", { tokenHash }).getRawOne<LinkRow>();
       if (!row || row.deactivatedAt !== null || row.revokedAt !== null || row.disabledAt !== null) return null;
       const snapshot = JSON.parse(row.snapshot) as Snapshot;
       live = {
