@@ -9,9 +9,9 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Config } from "./config";
 import { createLoaders, type Context, type Services } from "./context";
 import { ErrorCode } from "./common/errors";
-import { errorLoggingPlugin, formatError } from "./common/format-error";
+import { errorLoggingPlugin, formatError, formatErrorHidingSchema } from "./common/format-error";
 import type { Logger } from "./common/logger";
-import { costLimitPlugin, limitRules } from "./common/request-limits";
+import { costLimitPlugin, limitRules, textSafetyPlugin } from "./common/request-limits";
 import { buildAppSchema } from "./schema";
 import { landingPagePlugin } from "./landing-page";
 import { createServices } from "./services";
@@ -107,7 +107,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
   const schema = await buildAppSchema();
   const apollo = new ApolloServer<Context>({
     schema,
-    formatError,
+    formatError: config.introspection ? formatError : formatErrorHidingSchema,
     includeStacktraceInErrorResponses: false,
     introspection: config.introspection,
     hideSchemaDetailsFromClientErrors: !config.introspection,
@@ -120,6 +120,8 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       landingPagePlugin(config.landingPage),
+      // Text first: the cost estimator coerces variables, which must not be hostile by then.
+      textSafetyPlugin(),
       costLimitPlugin(config.limits.maxCost),
       errorLoggingPlugin(logger),
       metrics.plugin(),

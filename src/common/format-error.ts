@@ -19,8 +19,10 @@ const CLIENT_CODES = new Set([
   "OPERATION_RESOLUTION_FAILURE",
 ]);
 
-function validationDetails(errors: ClassValidatorError[], prefix = ""): { field: string; problems: string[] }[] {
-  return errors.flatMap((e) => {
+function validationDetails(errors: ClassValidatorError[] | unknown, prefix = ""): { field: string; problems: string[] }[] {
+  // type-graphql passes whatever the validator threw; a validator that crashed on odd text did not throw a list.
+  if (!Array.isArray(errors)) return [];
+  return (errors as ClassValidatorError[]).flatMap((e) => {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
     const own = e.constraints ? [{ field, problems: Object.values(e.constraints) }] : [];
     return [...own, ...validationDetails(e.children ?? [], field)];
@@ -40,6 +42,9 @@ function clientView(original: unknown, formatted: GraphQLFormattedError): { mess
   if (typeof code === "string" && PASSTHROUGH_CODES.has(code)) return { message: formatted.message, extensions: { code } };
   // Errors raised before resolvers run (syntax, validation, limits, variable coercion) are the client's.
   if (typeof code === "string" && CLIENT_CODES.has(code)) return { message: formatted.message, extensions: { code: ErrorCode.BAD_USER_INPUT } };
+  // Apollo's own request errors without a code (a persisted query whose hash does not match, an unknown version).
+  const status = (original as { extensions?: { http?: { status?: number } } })?.extensions?.http?.status;
+  if (typeof status === "number" && status >= 400 && status < 500) return { message: formatted.message, extensions: { code: ErrorCode.BAD_USER_INPUT } };
   return null;
 }
 
@@ -50,6 +55,15 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const view = clientView(unwrapResolverError(error), formatted);
   const base = { locations: formatted.locations, path: formatted.path };
   return view ? { ...base, ...view } : { ...base, message: MASKED, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+}
+
+/**
+ * formatError for a server whose schema is not public (introspection off): graphql's "Did you mean …?" hints would
+ * reveal field, type and enum names, in variable errors too, which Apollo's own setting does not cover.
+ */
+export function formatErrorHidingSchema(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const result = formatError(formatted, error);
+  return result.extensions?.code === ErrorCode.BAD_USER_INPUT ? { ...result, message: result.message.replace(/ ?Did you mean [^?]*\?/g, "") } : result;
 }
 
 /** Logs every unexpected error with its stack and the request id; clients only ever see it masked. */

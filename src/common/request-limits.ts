@@ -7,28 +7,42 @@ import {
   type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
+  visit,
 } from "graphql";
 import type { ApolloServerPlugin } from "@apollo/server";
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from "graphql-query-complexity";
 import type { RequestLimits } from "../config";
 import { ErrorCode } from "./errors";
 
+/** A client error (HTTP 400) naming the limit; thrown before any resolver runs. */
 function limitError(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
+  return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
 }
 
-function depthOf(selectionSet: SelectionSetNode | undefined, fragments: Record<string, FragmentDefinitionNode>, seen: Set<string>): number {
+/**
+ * Depth of a selection set. Each fragment's depth is computed once and remembered: walking a fragment again at every
+ * spread would let a tiny document with fan-out (2^40 spreads in under 1 KB) block the event loop for ever.
+ */
+function depthOf(
+  selectionSet: SelectionSetNode | undefined,
+  fragments: Record<string, FragmentDefinitionNode>,
+  memo: Map<string, number>,
+): number {
   if (!selectionSet) return 0;
   let deepest = 0;
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
-      deepest = Math.max(deepest, 1 + depthOf(selection.selectionSet, fragments, seen));
+      deepest = Math.max(deepest, 1 + depthOf(selection.selectionSet, fragments, memo));
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      deepest = Math.max(deepest, depthOf(selection.selectionSet, fragments, seen));
-    } else if (!seen.has(selection.name.value)) {
-      // A fragment cycle is reported by graphql's own rules; here it just stops the walk.
-      const fragment = fragments[selection.name.value];
-      deepest = Math.max(deepest, depthOf(fragment?.selectionSet, fragments, new Set(seen).add(selection.name.value)));
+      deepest = Math.max(deepest, depthOf(selection.selectionSet, fragments, memo));
+    } else {
+      const name = selection.name.value;
+      if (!memo.has(name)) {
+        // 0 while in progress: a fragment cycle is graphql's own rules' to report; here it just stops the walk.
+        memo.set(name, 0);
+        memo.set(name, depthOf(fragments[name]?.selectionSet, fragments, memo));
+      }
+      deepest = Math.max(deepest, memo.get(name)!);
     }
   }
   return deepest;
@@ -38,7 +52,7 @@ function maxDepthRule(max: number): ValidationRule {
   return (context: ValidationContext): ASTVisitor => ({
     OperationDefinition(node) {
       const fragments = Object.fromEntries(context.getDocument().definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
-      const depth = depthOf(node.selectionSet, fragments, new Set());
+      const depth = depthOf(node.selectionSet, fragments, new Map());
       if (depth > max) context.reportError(limitError(`The query is ${depth} levels deep; the limit is ${max} (MAX_QUERY_DEPTH).`));
     },
   });
@@ -88,11 +102,60 @@ export function costLimitPlugin(maxCost: number): ApolloServerPlugin {
               variables: request.variables,
               estimators: [connectionEstimator, simpleEstimator({ defaultComplexity: 1 })],
             });
-          } catch {
+          } catch (error) {
             // Variables that do not fit the operation: execution refuses them next, before any resolver runs.
-            return;
+            if (error instanceof GraphQLError && error.message.startsWith("Variable ")) return;
+            // Anything else (such as a document past the estimator's own node budget) cannot be shown to be cheap.
+            throw limitError(`The query's cost cannot be estimated within the limit of ${maxCost} (MAX_QUERY_COST).`);
           }
           if (cost > maxCost) throw limitError(`The query would cost ${cost}; the limit is ${maxCost} (MAX_QUERY_COST).`);
+        },
+      };
+    },
+  };
+}
+
+/** No input type of this schema nests anywhere near this deep; deeper variables are an attack on the parser. */
+const MAX_VARIABLE_NESTING = 32;
+
+/**
+ * What is wrong with a variables value, if anything: text no field accepts (a NUL or an unpaired UTF-16 surrogate),
+ * or nesting deeper than any input. Iterative, so a 100,000-level value cannot overflow the stack.
+ */
+function problemIn(variables: unknown): string | null {
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value: variables, path: "variables", depth: 0 }];
+  while (stack.length > 0) {
+    const { value, path, depth } = stack.pop()!;
+    if (typeof value === "string") {
+      if (value.includes("\u0000") || !value.isWellFormed()) return `Text must not contain NUL characters or unpaired surrogates (found in ${path}).`;
+    } else if (value && typeof value === "object") {
+      if (depth >= MAX_VARIABLE_NESTING) return `Variables are nested deeper than ${MAX_VARIABLE_NESTING} levels (at ${path}).`;
+      for (const [key, inner] of Object.entries(value)) stack.push({ value: inner, path: `${path}.${key}`, depth: depth + 1 });
+    }
+  }
+  return null;
+}
+
+/**
+ * Refuses NUL characters and unpaired surrogates anywhere in a request's text (variables and literals): PostgreSQL
+ * cannot store NUL, SQLite's LIKE stops at it, and neither is text a person wrote.
+ */
+export function textSafetyPlugin(): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document }) {
+          let problem = problemIn(request.variables ?? {});
+          if (!problem) {
+            visit(document, {
+              StringValue(node) {
+                if (!problem && (node.value.includes("\u0000") || !node.value.isWellFormed())) {
+                  problem = "Text must not contain NUL characters or unpaired surrogates (found in a string in the query).";
+                }
+              },
+            });
+          }
+          if (problem) throw limitError(problem);
         },
       };
     },
