@@ -6,7 +6,6 @@ const common = {
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.jest.json", diagnostics: false }] },
   setupFiles: ["reflect-metadata"],
-  testTimeout: 30000,
 };
 
 // Files that do not touch the database, or that test SQLite itself (its write queue, crash recovery, the
@@ -29,6 +28,7 @@ if (process.env.TEST_DATABASE_URL) {
 /** @type {import('jest').Config} */
 module.exports = {
   projects,
+  testTimeout: 30000,
   maxWorkers: 2,
   reporters: ["default", "<rootDir>/test/helpers/summary-reporter.js"],
 };

@@ -51,7 +51,8 @@ export class ConversationResolver {
   ): Promise<AppendMessagePayload> {
     const conversationId = localId(NodeType.Conversation, input.conversationId, "conversationId");
     const message = await ctx.services.conversations.append(viewer, conversationId, input, input.idempotencyKey);
-    return { message, conversation: await ctx.services.conversations.getOwned(viewer, conversationId) };
+    // The message's own conversation: a retry may name another one, and gets the first result as it was.
+    return { message, conversation: await ctx.services.conversations.getOwned(viewer, message.conversationId) };
   }
 
   @Authorized()

@@ -21,7 +21,9 @@ export class Transactions {
 
   /** Runs `work` in its own transaction after every write queued before it has finished. */
   write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    const result = this.tail.then(() => this.attempt(work, 1));
+    // One event-loop turn between transactions (never inside one): better-sqlite3 answers synchronously, so a long
+    // queue would otherwise hold off signals, health checks and link views until it is empty.
+    const result = this.tail.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => this.attempt(work, 1));
     this.tail = result.catch(() => undefined);
     return result;
   }

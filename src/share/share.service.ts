@@ -83,12 +83,15 @@ export class ShareService {
   async share(viewer: User, conversationId: string, options: ShareOptions): Promise<{ share: Share; warnings: SensitiveDataWarning[] }> {
     const now = new Date();
     this.checkExpiry(options.expiresAt, now);
-    await enforce(this.limits.sharesPerUser, viewer.id, "new links");
     const share = await this.transactions.write((manager) =>
       idempotent(
         manager,
         { userId: viewer.id, key: options.idempotencyKey, operation: "shareConversation" },
-        () => this.insertShare(manager, viewer, conversationId, options, now),
+        // Counted only when something is created: a retry of a done request gets its result, not RATE_LIMITED.
+        async () => {
+          await enforce(this.limits.sharesPerUser, viewer.id, "new links");
+          return this.insertShare(manager, viewer, conversationId, options, now);
+        },
         (id) => manager.findOne(Share, { where: { id, ownerId: viewer.id }, select: withSnapshot(manager.connection) }),
       ),
     );
@@ -229,12 +232,12 @@ export class ShareService {
   /** Copies a live snapshot into a new conversation of the viewer's, independent of the original from then on. */
   async importShare(viewer: User, link: string, idempotencyKey?: string | null): Promise<Conversation> {
     const token = this.links.tokenOf(link);
-    await enforce(this.limits.importsPerUser, viewer.id, "imports");
     return this.transactions.write((manager) =>
       idempotent(
         manager,
         { userId: viewer.id, key: idempotencyKey, operation: "importShare" },
         async () => {
+          await enforce(this.limits.importsPerUser, viewer.id, "imports");
           // Read inside the transaction, not from the cache: the copy must be of what the database holds now.
           const live = await this.findLive(manager, token, false);
           if (!live) throw new NotFoundError("Shared conversation");
@@ -343,6 +346,9 @@ export class ShareService {
   private async findLive(manager: EntityManager, token: string, cached: boolean): Promise<LiveLink | null> {
     const tokenHash = this.links.hash(token);
     const now = new Date();
+    // An invalidation another instance published before this request was sent is already in our Redis socket; one
+    // event-loop turn lets it be applied before the cache is read.
+    if (cached && this.cache.shared) await new Promise((resolve) => setImmediate(resolve));
     let live = cached ? this.cache.get(tokenHash) : undefined;
     if (!live) {
       const generation = this.cache.generation;

@@ -92,6 +92,11 @@ export class SnapshotCache {
     }
   }
 
+  /** Whether other instances send invalidations (and readers should let them arrive first). */
+  get shared(): boolean {
+    return this.bus !== undefined;
+  }
+
   get size(): number {
     return this.entries.size;
   }
