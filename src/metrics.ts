@@ -26,6 +26,11 @@ export class Metrics {
     labelNames: ["code"] as const,
     registers: [this.registry],
   });
+  readonly responseCacheHits = new Counter({
+    name: "chat_share_public_response_cache_hits_total",
+    help: "Public shared-link views answered from the in-memory response cache, without GraphQL execution.",
+    registers: [this.registry],
+  });
   readonly cacheLookups = new Counter({
     name: "chat_share_snapshot_cache_lookups_total",
     help: "Shared-link views by whether the snapshot came from memory (hit) or the database (miss).",

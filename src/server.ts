@@ -17,6 +17,7 @@ import { landingPagePlugin } from "./landing-page";
 import { createServices } from "./services";
 import { connectRedis } from "./common/redis";
 import { Metrics } from "./metrics";
+import { PublicResponseCache } from "./share/public-response-cache";
 import { createSharePageHandler } from "./share-page/share-page";
 
 export interface AppServer {
@@ -102,6 +103,8 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
   const { services, tokens, linkCache, stop: stopServices } = createServices(config, dataSource, logger, redis);
   const metrics = new Metrics(dataSource);
   linkCache.onLookup = (hit) => metrics.cacheLookups.inc({ result: hit ? "hit" : "miss" });
+  const responses = new PublicResponseCache(config.responseCacheMaxBytes);
+  linkCache.onInvalidate = () => responses.clear();
 
   const httpServer = http.createServer();
   const schema = await buildAppSchema();
@@ -144,19 +147,59 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
     }
   }
 
+  /**
+   * The key of a request whose response may come from the public response cache: the exact body (or query string)
+   * and what the client accepts. GETs count only with the preflight header, as Apollo's CSRF prevention requires.
+   */
+  function responseCacheKey(req: IncomingMessage, raw: string | undefined, search: string): string | undefined {
+    if (!responses.enabled) return undefined;
+    const accept = req.headers.accept ?? "";
+    if (req.method === "POST" && raw !== undefined && (req.headers["content-type"] ?? "").startsWith("application/json")) return `POST ${accept}\n${raw}`;
+    if (req.method === "GET" && search && req.headers["apollo-require-preflight"]) return `GET ${accept}\n${search}`;
+    return undefined;
+  }
+
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, search: string, log: Logger): Promise<void> {
-    const body = req.method === "POST" ? parseBody(req, await readBody(req, config.maxBodyBytes)) : undefined;
+    const raw = req.method === "POST" ? await readBody(req, config.maxBodyBytes) : undefined;
+    const clientIp = req.socket.remoteAddress ?? "unknown";
+    const key = responseCacheKey(req, raw, search);
+    const hit = key ? responses.get(key) : undefined;
+    if (hit && (await services.shares.allowView(clientIp))) {
+      for (const shareId of hit.shareIds) services.shares.views.record(shareId);
+      metrics.responseCacheHits.inc();
+      res.writeHead(hit.status, Object.fromEntries(hit.headers));
+      res.end(hit.body);
+      return;
+    }
+    const generation = responses.generation;
+    const publicViews: Context["publicViews"] = [];
     const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? "GET", headers: toHeaderMap(req), search, body },
+      httpGraphQLRequest: { method: req.method ?? "GET", headers: toHeaderMap(req), search, body: raw === undefined ? undefined : parseBody(req, raw) },
       context: async () => ({
         viewer: await viewerOf(req.headers.authorization),
-        clientIp: req.socket.remoteAddress ?? "unknown",
+        clientIp,
         loaders: createLoaders(dataSource, services),
         services,
         log,
+        publicViews,
       }),
     });
+    if (key) remember(key, response, publicViews, generation);
     await writeGraphQLResponse(res, response);
+  }
+
+  /**
+   * Keeps a response that Apollo found publicly cacheable (and error-free) and that showed a working link, for as
+   * long as it may be cached. Answers about dead or unknown links are not kept: random tokens must not be able to
+   * push the hot links out.
+   */
+  function remember(key: string, response: HTTPGraphQLResponse, shown: Context["publicViews"], generation: number): void {
+    if (shown.length === 0) return;
+    const maxAge = /^max-age=(\d+), public$/.exec(response.headers.get("cache-control") ?? "");
+    if (!maxAge || (response.status ?? 200) !== 200 || response.body.kind !== "complete") return;
+    let staleAt = Date.now() + Number(maxAge[1]) * 1000;
+    for (const { expiresAt } of shown) if (expiresAt) staleAt = Math.min(staleAt, expiresAt.getTime());
+    responses.set(key, { status: 200, headers: [...response.headers], body: response.body.string, shareIds: shown.map((s) => s.shareId), staleAt }, generation);
   }
 
   const sharePagePrefix = new URL(config.shareBaseUrl).pathname;

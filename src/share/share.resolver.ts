@@ -47,7 +47,7 @@ export class ShareResolver {
   ): Promise<SharedConversation | null> {
     // The same for every viewer, so shared caches may keep it, but only briefly: a revoked link must vanish from them soon.
     cacheControlFromInfo(info).setCacheHint({ maxAge: ctx.services.shares.policy.cacheMaxAgeSeconds, scope: "PUBLIC" });
-    return ctx.services.shares.view(link, ctx.clientIp);
+    return ctx.services.shares.view(link, ctx.clientIp, (shareId, expiresAt) => ctx.publicViews.push({ shareId, expiresAt }));
   }
 
   @Authorized()

@@ -219,14 +219,23 @@ export class ShareService {
     return toPage(rows, page.first);
   }
 
-  /** What anyone with the link sees, or null for a link that does not work, whatever the reason. */
-  async view(link: string, clientIp?: string): Promise<SharedConversation | null> {
+  /**
+   * What anyone with the link sees, or null for a link that does not work, whatever the reason. `shown` hears which
+   * share was shown and until when it works (for the public response cache).
+   */
+  async view(link: string, clientIp?: string, shown?: (shareId: string, expiresAt: Date | null) => void): Promise<SharedConversation | null> {
     const token = this.links.tokenOf(link);
     if (clientIp) await enforce(this.limits.viewsPerIp, clientIp, "link views from this address");
     const live = await this.findLive(this.dataSource.manager, token, true);
     if (!live) return null;
     this.views.record(live.shareId);
+    shown?.(live.shareId, live.expiresAt);
     return live.view;
+  }
+
+  /** Counts a view towards the address's allowance; false once it is spent (the normal path then answers RATE_LIMITED). */
+  async allowView(clientIp: string): Promise<boolean> {
+    return (await this.limits.viewsPerIp.consume(clientIp)).allowed;
   }
 
   /** Copies a live snapshot into a new conversation of the viewer's, independent of the original from then on. */

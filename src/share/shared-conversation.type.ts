@@ -1,10 +1,11 @@
 // The public view of a share: its own types, so an anonymous viewer has no path to the owner or the live conversation.
+// Plain data with no rules on its fields, so type-graphql resolves them without its middleware stack (the hot path).
 import { Directive, Field, ObjectType } from "type-graphql";
 import { INHERIT } from "../common/cache-control";
 import { DateTimeResolver } from "graphql-scalars";
 import { MessageRole } from "../conversation/message.entity";
 
-@ObjectType({ description: "One message of a shared snapshot." })
+@ObjectType({ description: "One message of a shared snapshot.", simpleResolvers: true })
 @Directive(INHERIT)
 export class SharedMessage {
   @Field(() => MessageRole, { description: "Who wrote the message." })
@@ -14,7 +15,7 @@ export class SharedMessage {
   content!: string;
 }
 
-@ObjectType({ description: "What anyone with a share link sees: a frozen snapshot of a conversation." })
+@ObjectType({ description: "What anyone with a share link sees: a frozen snapshot of a conversation.", simpleResolvers: true })
 @Directive(INHERIT)
 export class SharedConversation {
   @Field(() => String, { description: "The conversation's title when it was shared." })

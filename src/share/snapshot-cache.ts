@@ -34,6 +34,8 @@ export class SnapshotCache {
 
   /** Called on every lookup with whether it hit (for metrics). */
   onLookup: (hit: boolean) => void = () => {};
+  /** Called on every invalidation, local or from another instance (the public response cache empties itself). */
+  onInvalidate: () => void = () => {};
 
   constructor(
     private readonly maxEntries: number,
@@ -82,6 +84,7 @@ export class SnapshotCache {
   }
 
   private apply(event: Invalidation): void {
+    this.onInvalidate();
     if (event.kind === "shares") {
       const ids = new Set(event.ids);
       this.forgetWhere((link) => ids.has(link.shareId));
