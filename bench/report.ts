@@ -1,0 +1,361 @@
+// Turns a run's measurements into the targets of issue 5 and renders them as Markdown, for stdout and RESULTS.md.
+import fs from "node:fs";
+import os from "node:os";
+import type { StatementCount } from "./count";
+import type { Summary } from "./load";
+import type { BenchOptions } from "./options";
+import type { CacheCounters, WorkloadName } from "./workloads";
+
+export interface WorkloadResult {
+  name: WorkloadName;
+  description: string;
+  ours: Summary;
+  baseline?: Summary;
+  /** Median over rounds of our req/s ÷ the baseline's, each pair measured back to back. */
+  rpsRatio?: number;
+  p99Ratio?: number;
+  /** What our server's caches did over the workload (warm-up included), when it reports them. */
+  cache?: CacheCounters | null;
+}
+
+/** One row of a latency comparison (snapshot size, database size), measured with one connection. */
+export interface LatencyRow {
+  label: string;
+  ours: Summary;
+  baseline: Summary;
+}
+
+export interface GrowthRow {
+  messages: number;
+  shareMs: number;
+  importMs: number;
+}
+
+export interface SoakResult {
+  seconds: number;
+  warmupSeconds: number;
+  warmKb: number;
+  endKb: number;
+  maxKb: number;
+  growthPct: number;
+  rps: number;
+  failures: number;
+}
+
+export interface Machine {
+  cpus: number;
+  cpuModel: string;
+  memoryGb: number;
+  node: string;
+  os: string;
+  loadAverage: number[];
+}
+
+export interface Results {
+  machine: Machine;
+  date: string;
+  command: string;
+  /** The commit measured, and whether the tree differed from it. */
+  revision: string;
+  loadAverageEnd: number[];
+  options: BenchOptions;
+  seedSeconds: number;
+  databases: { label: string; shares: number; bytes: number }[];
+  statements: StatementCount[] | null;
+  workloads: WorkloadResult[];
+  snapshotSizes: LatencyRow[];
+  growth: GrowthRow[];
+  dbSizes: LatencyRow[];
+  peakRssKb: { ours: number | null; baseline: number | null };
+  soak: SoakResult | null;
+  seconds: number;
+}
+
+export interface Target {
+  goal: string;
+  measured: string;
+  /** null when the run did not measure it. */
+  met: boolean | null;
+  gap: string;
+}
+
+export function machine(): Machine {
+  return {
+    cpus: os.availableParallelism(),
+    cpuModel: os.cpus()[0]?.model.trim() ?? "unknown",
+    memoryGb: os.totalmem() / 1024 ** 3,
+    node: process.version,
+    os: `${os.type()} ${os.release()}`,
+    loadAverage: os.loadavg(),
+  };
+}
+
+const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "–");
+const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : "–");
+const pct = (n: number) => (Number.isFinite(n) ? `${(n * 100).toFixed(0)}%` : "–");
+const times = (n: number) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : "–");
+const cores = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : "–");
+const mb = (kb: number | null) => (kb === null ? "–" : `${(kb / 1024).toFixed(0)} MB`);
+
+function table(header: string[], rows: string[][]): string {
+  return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+function statementsOf(results: Results, prefix: string): number | undefined {
+  return results.statements?.find((s) => s.request.startsWith(prefix))?.statements;
+}
+
+function workload(results: Results, name: WorkloadName): WorkloadResult | undefined {
+  return results.workloads.find((w) => w.name === name);
+}
+
+function ratioTarget(goal: string, w: WorkloadResult | undefined, floor: number): Target {
+  if (!w?.rpsRatio) return { goal, measured: "not run", met: null, gap: "" };
+  const met = w.rpsRatio >= floor;
+  return {
+    goal,
+    measured: `${pct(w.rpsRatio)} (${int(w.ours.rps)} ÷ ${int(w.baseline!.rps)} req/s)`,
+    met,
+    gap: met ? "" : `needs ${times(floor / w.rpsRatio)} our current req/s`,
+  };
+}
+
+function p99Target(w: WorkloadResult | undefined): Target {
+  const goal = "view-hot p99 within 2× of baseline's";
+  if (!w?.p99Ratio) return { goal, measured: "not run", met: null, gap: "" };
+  const met = w.p99Ratio <= 2;
+  return {
+    goal,
+    measured: `${times(w.p99Ratio)} (${ms(w.ours.p99)} vs ${ms(w.baseline!.p99)} ms)`,
+    met,
+    gap: met ? "" : `p99 must fall to ${times(2 / w.p99Ratio)} of now`,
+  };
+}
+
+function statementTargets(results: Results): Target[] {
+  const uncached = statementsOf(results, "view, first");
+  const cached = statementsOf(results, "view of the same");
+  const fewList = statementsOf(results, "list, 2 ");
+  const manyList = results.statements?.filter((s) => s.request.startsWith("list, ")).at(-1)?.statements;
+  const none = (goal: string): Target => ({ goal, measured: "not run", met: null, gap: "" });
+  return [
+    uncached === undefined
+      ? none("1 SQL statement per uncached view")
+      : { goal: "1 SQL statement per uncached view", measured: `${uncached}`, met: uncached <= 1, gap: uncached <= 1 ? "" : `${uncached - 1} too many` },
+    cached === undefined
+      ? none("0 SQL statements per cached view")
+      : {
+          goal: "0 SQL statements per cached view",
+          measured: `${cached}`,
+          met: cached === 0,
+          gap: cached === 0 ? "" : `a repeated view still sends ${cached} statement${cached === 1 ? "" : "s"}`,
+        },
+    fewList === undefined || manyList === undefined
+      ? none("list: constant statements whatever the number of conversations")
+      : {
+          goal: "list: constant statements whatever the number of conversations",
+          measured: `${fewList} (2 conversations) vs ${manyList} (${results.options.listConversations})`,
+          met: fewList === manyList,
+          gap: fewList === manyList ? "" : `${manyList - fewList} more with more conversations`,
+        },
+  ];
+}
+
+function dbSizeTarget(results: Results): Target {
+  const [small, large] = results.dbSizes;
+  const goal = "view latency with 1,000,000 shares within 10% of 1,000";
+  if (!small || !large) return { goal, measured: "not run", met: null, gap: "" };
+  const change = large.ours.mean / small.ours.mean - 1;
+  const cpuChange = large.ours.cpuPerRequest / small.ours.cpuPerRequest - 1;
+  const baselineChange = large.baseline.mean / small.baseline.mean - 1;
+  const signed = (n: number) => `${n >= 0 ? "+" : ""}${pct(n)}`;
+  const met = change <= 0.1;
+  return {
+    goal,
+    measured:
+      `${signed(change)} mean latency (${ms(small.ours.mean)} → ${ms(large.ours.mean)} ms, ${small.label} → ${large.label}); ` +
+      `CPU per request ${signed(cpuChange)}; baseline latency ${signed(baselineChange)}`,
+    met,
+    gap: met ? "" : `${pct(change - 0.1)} over`,
+  };
+}
+
+/** "Grows linearly": from each size to the next, time grows at most 1.2 × as fast as the message count. */
+function growthTarget(results: Results, field: "shareMs" | "importMs", name: string): Target {
+  const goal = `time to ${name} grows linearly with message count`;
+  const rows = [...results.growth].sort((a, b) => a.messages - b.messages);
+  if (rows.length < 2) return { goal, measured: "not run", met: null, gap: "" };
+  const steps = rows.slice(1).map((row, i) => ({ from: rows[i], to: row, factor: row[field] / rows[i][field] / (row.messages / rows[i].messages) }));
+  const worst = steps.reduce((a, b) => (b.factor > a.factor ? b : a));
+  const met = worst.factor <= 1.2;
+  return {
+    goal,
+    measured: rows.map((r) => `${ms(r[field])} ms @ ${int(r.messages)}`).join(", "),
+    met,
+    gap: met ? "" : `${int(worst.from.messages)} → ${int(worst.to.messages)} messages grows ${times(worst.factor)} faster than linear`,
+  };
+}
+
+function soakTarget(results: Results): Target {
+  const goal = "RSS flat over the soak (≤ 10% growth after warm-up)";
+  const soak = results.soak;
+  if (!soak) return { goal, measured: "not run", met: null, gap: "" };
+  const met = soak.growthPct <= 10;
+  return {
+    goal,
+    measured: `${soak.growthPct >= 0 ? "+" : ""}${soak.growthPct.toFixed(1)}% (${mb(soak.warmKb)} → ${mb(soak.endKb)} over ${int(soak.seconds)} s)`,
+    met,
+    gap: met ? "" : `${(soak.growthPct - 10).toFixed(1)} points over`,
+  };
+}
+
+export function targets(results: Results): Target[] {
+  return [
+    ratioTarget("view-hot ≥ 50% of baseline req/s", workload(results, "view-hot"), 0.5),
+    p99Target(workload(results, "view-hot")),
+    ratioTarget("view-cold ≥ 25% of baseline req/s", workload(results, "view-cold"), 0.25),
+    ...statementTargets(results),
+    dbSizeTarget(results),
+    growthTarget(results, "shareMs", "share"),
+    growthTarget(results, "importMs", "import"),
+    soakTarget(results),
+  ];
+}
+
+function workloadTable(results: Results): string {
+  const statements: Record<WorkloadName, string> = {
+    "view-hot": "view of the same",
+    "view-cold": "view, first",
+    list: "list, ",
+    share: "share, ",
+    import: "import, ",
+  };
+  return table(
+    ["workload", "req/s", "baseline req/s", "÷ baseline", "p50 ms", "p99 ms", "baseline p99 ms", "SQL/request", "server CPU µs/request", "CPU server", "CPU load gen.", "CPU others", "failures"],
+    results.workloads.map((w) => [
+      w.name,
+      int(w.ours.rps),
+      w.baseline ? int(w.baseline.rps) : "–",
+      w.rpsRatio ? pct(w.rpsRatio) : "–",
+      ms(w.ours.p50),
+      ms(w.ours.p99),
+      w.baseline ? ms(w.baseline.p99) : "–",
+      String(results.statements?.filter((s) => s.request.startsWith(statements[w.name])).at(-1)?.statements ?? "–"),
+      w.baseline ? `${int(w.ours.cpuPerRequest)} / ${int(w.baseline.cpuPerRequest)}` : int(w.ours.cpuPerRequest),
+      w.baseline ? `${cores(w.ours.serverCpu)} / ${cores(w.baseline.serverCpu)}` : cores(w.ours.serverCpu),
+      w.baseline ? `${cores(w.ours.clientCpu)} / ${cores(w.baseline.clientCpu)}` : cores(w.ours.clientCpu),
+      w.baseline ? `${cores(w.ours.othersCpu)} / ${cores(w.baseline.othersCpu)}` : cores(w.ours.othersCpu),
+      String(w.ours.failures + (w.baseline?.failures ?? 0)),
+    ]),
+  );
+}
+
+// Two cores leave no room: whatever else runs on the machine shows up directly in our numbers.
+function contentionWarning(results: Results): string {
+  const busiest = Math.max(...results.workloads.flatMap((w) => [w.ours.othersCpu, w.baseline?.othersCpu ?? 0]).filter(Number.isFinite), 0);
+  if (busiest < 0.25) return "";
+  return `\n\n**Other processes used up to ${cores(busiest)} cores during these runs**: absolute numbers are low and noisy; the paired ratios are more reliable.`;
+}
+
+/** Where our views were answered from: the whole-response cache, the snapshot cache, or the database. */
+function cacheNote(results: Results): string {
+  const rows = results.workloads.filter((w) => w.cache);
+  if (rows.length === 0) return "";
+  const lines = rows.map((w) => {
+    const c = w.cache!;
+    const views = c.responseHits + c.snapshotHits + c.snapshotMisses;
+    return `${w.name}: ${pct(c.responseHits / views)} from the response cache, ${pct(c.snapshotHits / views)} from the snapshot cache, ${pct(c.snapshotMisses / views)} from the database`;
+  });
+  return `\n\nOur server's views (its /metrics, warm-up included): ${lines.join("; ")}.`;
+}
+
+function latencyTable(title: string, rows: LatencyRow[]): string {
+  return table(
+    [title, "mean ms", "p99 ms", "CPU µs/request", "baseline mean ms", "baseline p99 ms", "baseline CPU µs/request", "÷ baseline req/s"],
+    rows.map((r) => [
+      r.label,
+      ms(r.ours.mean),
+      ms(r.ours.p99),
+      int(r.ours.cpuPerRequest),
+      ms(r.baseline.mean),
+      ms(r.baseline.p99),
+      int(r.baseline.cpuPerRequest),
+      pct(r.ours.rps / r.baseline.rps),
+    ]),
+  );
+}
+
+function targetTable(list: Target[]): string {
+  const verdict = (t: Target) => (t.met === null ? "not run" : t.met ? "met" : "**not met**");
+  return table(["target", "measured", "", "gap"], list.map((t) => [t.goal, t.measured, verdict(t), t.gap || "–"]));
+}
+
+/** The results as Markdown: the same text goes to stdout and, in a full run, to bench/RESULTS.md. */
+export function render(results: Results): string {
+  const o = results.options;
+  const m = results.machine;
+  const load = (values: number[]) => values.map((l) => l.toFixed(2)).join(" ");
+  const sections = [
+    `Measured ${results.date} on ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGb.toFixed(0)} GB RAM, ${m.os}, Node ${m.node}; ` +
+      `load average ${load(m.loadAverage)} at the start, ${load(results.loadAverageEnd)} at the end. Server and load generator share the machine.`,
+    `Command: \`${results.command}\` at ${results.revision} (${int(results.seconds)} s in all, of which seeding ${results.seedSeconds.toFixed(1)} s).`,
+    `### Targets\n\n${targetTable(targets(results))}`,
+    `### Workloads\n\n${o.connections} connections, ${o.warmup} s warm-up, then ${o.rounds} rounds of ${o.duration} s per server, our server and the ` +
+      `baseline alternating; medians over rounds (÷ baseline is the median of each round's pair). SQL/request from the counting pass ` +
+      `(view-hot: a repeated view; view-cold: a first view). CPU in cores (1.00 = one core busy throughout), ours / baseline; ` +
+      `the machine has ${m.cpus}, shared by the server and the load generator; "others" is every other process on it.\n\n` +
+      `${workloadTable(results)}${cacheNote(results)}${contentionWarning(results)}`,
+  ];
+  if (results.statements) {
+    sections.push(`### SQL statements per request\n\n${table(["request", "statements"], results.statements.map((s) => [s.request, String(s.statements)]))}`);
+  }
+  if (results.snapshotSizes.length) {
+    sections.push(`### View latency by snapshot size\n\nOne connection, ${o.rounds} rounds of ${o.latencyDuration} s, ${o.sizeLinks} links per size.\n\n${latencyTable("snapshot", results.snapshotSizes)}`);
+  }
+  if (results.dbSizes.length) {
+    sections.push(
+      `### View latency by database size\n\nOne connection, ${o.rounds} rounds of ${o.latencyDuration} s over the same ${int(o.dbSizes[0])} links ` +
+        `(${o.messages}-message snapshots) in both files; the larger one adds filler shares with one-message snapshots.\n\n${latencyTable("database", results.dbSizes)}`,
+    );
+  }
+  if (results.growth.length) {
+    sections.push(
+      `### Share and import time by message count\n\nOne connection, mean of ${o.growthRequests} sequential requests per size and round, median over ${o.rounds} rounds.\n\n` +
+        table(["messages", "share ms", "import ms"], results.growth.map((g) => [int(g.messages), ms(g.shareMs), ms(g.importMs)])),
+    );
+  }
+  const soak = results.soak
+    ? `; over a ${int(results.soak.seconds)} s view-cold soak (${int(results.soak.rps)} req/s, ${results.soak.failures} failures) RSS went ` +
+      `${mb(results.soak.warmKb)} after ${int(results.soak.warmupSeconds)} s warm-up → ${mb(results.soak.endKb)} at the end (max ${mb(results.soak.maxKb)})`
+    : "";
+  sections.push(`### Memory\n\nPeak RSS (VmHWM): our server ${mb(results.peakRssKb.ours)}, baseline ${mb(results.peakRssKb.baseline)}${soak}.`);
+  sections.push(
+    `### Data\n\n${table(["database", "shares", "file"], results.databases.map((d) => [d.label, int(d.shares), `${int(d.bytes / 1024 ** 2)} MB`]))}\n\n` +
+      `${int(o.users)} users, ${int(o.conversations)} conversations of ${o.messages} messages (~${o.messageChars} characters each), ` +
+      `${int(o.shares)} shares of them; view-hot cycles over ${o.hotLinks} links, view-cold over ${int(o.coldLinks)}.`,
+  );
+  return sections.join("\n\n") + "\n";
+}
+
+const NOTES_START = "<!-- notes:start -->";
+const NOTES_END = "<!-- notes:end -->";
+
+/** Rewrites RESULTS.md from this run, keeping the hand-written notes between the markers. */
+export function writeResultsFile(file: string, results: Results): void {
+  const previous = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+  const start = previous.indexOf(NOTES_START);
+  const end = previous.indexOf(NOTES_END);
+  const notes = start !== -1 && end > start ? previous.slice(start, end + NOTES_END.length) : `${NOTES_START}\n${NOTES_END}`;
+  const text = [
+    "# Benchmark results",
+    "",
+    "Written by `npm run bench` (see [README.md](README.md)); everything above the notes is regenerated on each full run.",
+    "",
+    render(results),
+    "## Notes",
+    "",
+    notes,
+    "",
+  ].join("\n");
+  fs.writeFileSync(file, text);
+}

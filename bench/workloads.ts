@@ -1,0 +1,137 @@
+// The five workloads of issue 5 as GraphQL documents and request sets, and the API calls that prepare them.
+// Every id a workload sends comes from an API response, never from the database: ids are opaque to clients.
+import type { RequestSet } from "./load";
+import type { TextGenerator } from "./seed";
+
+export type WorkloadName = "view-hot" | "view-cold" | "list" | "share" | "import";
+export const WORKLOADS: readonly WorkloadName[] = ["view-hot", "view-cold", "list", "share", "import"];
+
+export const VIEW = `query View($link: String!) { sharedConversation(link: $link) { title sharedBy sharedAt messages { role content } } }`;
+
+export const LIST = `query List($first: Int) { conversations(first: $first) {
+  edges { node { id title messages { role content } shares { url revokedAt } } }
+  pageInfo { hasNextPage endCursor } } }`;
+
+export const SHARE = `mutation Share($input: ShareConversationInput!) { shareConversation(input: $input) { share { id url } } }`;
+
+export const IMPORT = `mutation Import($input: ImportShareInput!) { importShare(input: $input) { conversation { id title } } }`;
+
+const body = (query: string, variables: Record<string, unknown>) => JSON.stringify({ query, variables });
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** A view of each link in turn; our server and the baseline get byte-identical requests. */
+export function viewRequests(links: readonly string[]): RequestSet {
+  return { bodies: links.map((link) => body(VIEW, { link })), expectPrefix: `{"data":{"sharedConversation":{`, cursor: { next: 0 } };
+}
+
+export function listRequests(token: string, first: number): RequestSet {
+  return { headers: bearer(token), bodies: [body(LIST, { first })], expectPrefix: `{"data":{"conversations":{`, cursor: { next: 0 } };
+}
+
+export function shareRequests(token: string, conversationId: string): RequestSet {
+  return { headers: bearer(token), bodies: [body(SHARE, { input: { conversationId } })], expectPrefix: `{"data":{"shareConversation":{`, cursor: { next: 0 } };
+}
+
+export function importRequests(token: string, link: string): RequestSet {
+  return { headers: bearer(token), bodies: [body(IMPORT, { input: { link } })], expectPrefix: `{"data":{"importShare":{`, cursor: { next: 0 } };
+}
+
+/** A GraphQL client for preparing workloads; it fails loudly on any error. */
+export class Api {
+  private accounts = 0;
+
+  constructor(private readonly baseUrl: string) {
+    if (new URL(baseUrl).hostname !== "127.0.0.1") throw new Error(`the benchmark only talks to 127.0.0.1, not ${baseUrl}`);
+  }
+
+  async call<T>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+    const res = await fetch(`${this.baseUrl}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(token ? bearer(token) : {}) },
+      body: body(query, variables),
+      signal: AbortSignal.timeout(60_000),
+    });
+    const text = await res.text();
+    const parsed = JSON.parse(text) as { data?: T; errors?: unknown[] };
+    if (!res.ok || parsed.errors?.length || !parsed.data) throw new Error(`GraphQL call failed (${res.status}): ${text.slice(0, 500)}`);
+    return parsed.data;
+  }
+
+  /** Raw response text, for comparing answers byte for byte. */
+  async raw(query: string, variables: Record<string, unknown>): Promise<string> {
+    const res = await fetch(`${this.baseUrl}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: body(query, variables),
+      signal: AbortSignal.timeout(60_000),
+    });
+    return res.text();
+  }
+
+  async signUp(name: string): Promise<string> {
+    const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+    const input = { email: `${slug}-${process.pid}-${++this.accounts}@bench.example`, password: "benchmark password, not a secret", displayName: name };
+    const data = await this.call<{ signUp: { token: string } }>(`mutation($input: SignUpInput!) { signUp(input: $input) { token } }`, { input });
+    return data.signUp.token;
+  }
+
+  /** A conversation with `count` messages of about `chars` characters, written one appendMessage at a time. */
+  async conversation(token: string, title: string, count: number, chars: number, text: TextGenerator): Promise<string> {
+    const created = await this.call<{ createConversation: { conversation: { id: string } } }>(
+      `mutation($input: CreateConversationInput!) { createConversation(input: $input) { conversation { id } } }`,
+      { input: { title } },
+      token,
+    );
+    const conversationId = created.createConversation.conversation.id;
+    for (const message of text.messages(count, chars)) {
+      await this.call(`mutation($input: AppendMessageInput!) { appendMessage(input: $input) { message { id } } }`, { input: { conversationId, ...message } }, token);
+    }
+    return conversationId;
+  }
+
+  /** Shares a conversation; returns the link. */
+  async share(token: string, conversationId: string): Promise<string> {
+    const data = await this.call<{ shareConversation: { share: { url: string } } }>(SHARE, { input: { conversationId } }, token);
+    return data.shareConversation.share.url;
+  }
+}
+
+/** An owner with `conversations` conversations of `messages` messages, each shared once: the `list` workload's data. */
+export async function listOwner(api: Api, conversations: number, messages: number, chars: number, text: TextGenerator): Promise<string> {
+  const token = await api.signUp(`List Owner ${conversations}`);
+  for (let i = 0; i < conversations; i++) {
+    await api.share(token, await api.conversation(token, `Listed conversation ${i}`, messages, chars, text));
+  }
+  return token;
+}
+
+/** What the server's own caches did, from its Prometheus /metrics; absent on servers without them. */
+export interface CacheCounters {
+  responseHits: number;
+  snapshotHits: number;
+  snapshotMisses: number;
+}
+
+export async function cacheCounters(baseUrl: string): Promise<CacheCounters | null> {
+  const res = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(10_000) }).catch(() => null);
+  if (!res?.ok) return null;
+  const text = await res.text();
+  const value = (line: string) => {
+    const at = text.indexOf(`\n${line} `);
+    return at === -1 ? null : Number(text.slice(at + line.length + 2).split("\n")[0]);
+  };
+  const responseHits = value("chat_share_public_response_cache_hits_total");
+  const snapshotHits = value('chat_share_snapshot_cache_lookups_total{result="hit"}');
+  const snapshotMisses = value('chat_share_snapshot_cache_lookups_total{result="miss"}');
+  if (responseHits === null && snapshotHits === null && snapshotMisses === null) return null;
+  return { responseHits: responseHits ?? 0, snapshotHits: snapshotHits ?? 0, snapshotMisses: snapshotMisses ?? 0 };
+}
+
+export function counterDelta(before: CacheCounters | null, after: CacheCounters | null): CacheCounters | null {
+  if (!before || !after) return null;
+  return {
+    responseHits: after.responseHits - before.responseHits,
+    snapshotHits: after.snapshotHits - before.snapshotHits,
+    snapshotMisses: after.snapshotMisses - before.snapshotMisses,
+  };
+}
