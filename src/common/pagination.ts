@@ -40,10 +40,13 @@ export async function findPage<T extends { id: string }>(
   return toPage(rows, first);
 }
 
-/** Builds a page from up to first+1 rows fetched newest first; the extra row only says whether more follow. */
-export function toPage<T extends { id: string }>(rows: T[], first: number): Page<T> {
+/**
+ * Builds a page from up to first+1 rows already in order; the extra row only says whether more follow. Cursors
+ * come from each row's id (lists newest first) unless `cursorOf` says otherwise.
+ */
+export function toPage<T extends { id: string }>(rows: T[], first: number, cursorOf: (row: T) => string = (row) => encodeCursor(row.id)): Page<T> {
   const nodes = rows.slice(0, first);
-  const edges = nodes.map((node) => ({ cursor: encodeCursor(node.id), node }));
+  const edges = nodes.map((node) => ({ cursor: cursorOf(node), node }));
   return {
     edges,
     pageInfo: {
@@ -67,17 +70,7 @@ export function decodePositionCursor(after: string | null | undefined): number {
   return Number(match[1]);
 }
 
-/** A page from up to first+1 rows already in order; cursors come from each row's position. */
-export function toPositionPage<T extends { position: number }>(rows: T[], first: number): Page<T> {
-  const nodes = rows.slice(0, first);
-  const edges = nodes.map((node) => ({ cursor: encodePositionCursor(node.position), node }));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: rows.length > first,
-      hasPreviousPage: false,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
-    },
-  };
+/** A page of rows ordered by position (a conversation's messages, oldest first). */
+export function toPositionPage<T extends { id: string; position: number }>(rows: T[], first: number): Page<T> {
+  return toPage(rows, first, (row) => encodePositionCursor(row.position));
 }
