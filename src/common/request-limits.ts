@@ -3,6 +3,7 @@ import {
   GraphQLError,
   Kind,
   type ASTVisitor,
+  type DocumentNode,
   type FragmentDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
@@ -87,12 +88,34 @@ export function limitRules(limits: RequestLimits): ValidationRule[] {
 const connectionEstimator: ComplexityEstimator = ({ args, childComplexity }) =>
   typeof args.first === "number" ? 1 + childComplexity * args.first : undefined;
 
+/** Whether any variable of the document is an Int: only then can the variables change the estimated cost. */
+function costDependsOnVariables(document: DocumentNode): boolean {
+  let depends = false;
+  visit(document, {
+    VariableDefinition(node) {
+      let type = node.type;
+      while (type.kind !== Kind.NAMED_TYPE) type = type.type;
+      if (type.name.value === "Int") depends = true;
+    },
+  });
+  return depends;
+}
+
 /** Refuses operations whose estimated cost (fields, multiplied by page sizes) exceeds the limit; needs the variables. */
 export function costLimitPlugin(maxCost: number): ApolloServerPlugin {
+  // Apollo hands the same parsed document to every request of the same query text, so a cost that cannot depend on
+  // the variables (a shared-link view's) is estimated once, not on every view.
+  const fixedCosts = new WeakMap<DocumentNode, Map<string, number>>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema }) {
+          const operation = request.operationName ?? "";
+          const known = fixedCosts.get(document)?.get(operation);
+          if (known !== undefined) {
+            if (known > maxCost) throw limitError(`The query would cost ${known}; the limit is ${maxCost} (MAX_QUERY_COST).`);
+            return;
+          }
           let cost: number;
           try {
             cost = getComplexity({
@@ -107,6 +130,10 @@ export function costLimitPlugin(maxCost: number): ApolloServerPlugin {
             if (error instanceof GraphQLError && error.message.startsWith("Variable ")) return;
             // Anything else (such as a document past the estimator's own node budget) cannot be shown to be cheap.
             throw limitError(`The query's cost cannot be estimated within the limit of ${maxCost} (MAX_QUERY_COST).`);
+          }
+          if (!costDependsOnVariables(document)) {
+            if (!fixedCosts.has(document)) fixedCosts.set(document, new Map());
+            fixedCosts.get(document)!.set(operation, cost);
           }
           if (cost > maxCost) throw limitError(`The query would cost ${cost}; the limit is ${maxCost} (MAX_QUERY_COST).`);
         },
@@ -141,12 +168,14 @@ function problemIn(variables: unknown): string | null {
  * cannot store NUL, SQLite's LIKE stops at it, and neither is text a person wrote.
  */
 export function textSafetyPlugin(): ApolloServerPlugin {
+  // The same query text yields the same parsed document: its literals are checked once.
+  const cleanDocuments = new WeakSet<DocumentNode>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
           let problem = problemIn(request.variables ?? {});
-          if (!problem) {
+          if (!problem && !cleanDocuments.has(document)) {
             visit(document, {
               StringValue(node) {
                 if (!problem && (node.value.includes("\u0000") || !node.value.isWellFormed())) {
@@ -156,6 +185,7 @@ export function textSafetyPlugin(): ApolloServerPlugin {
             });
           }
           if (problem) throw limitError(problem);
+          cleanDocuments.add(document);
         },
       };
     },

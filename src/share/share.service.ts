@@ -318,13 +318,22 @@ export class ShareService {
       ]);
   }
 
+  /** The SQL of the view path's read, built once: the query builder would build the same text on every view. */
+  private linkByTokenHashSql?: string;
+
+  private async linkByTokenHash(manager: EntityManager, tokenHash: string): Promise<LinkRow | undefined> {
+    this.linkByTokenHashSql ??= this.linkRows(manager).where("s.token_hash = :tokenHash", { tokenHash: "" }).getQueryAndParameters()[0];
+    const rows: LinkRow[] = await manager.query(this.linkByTokenHashSql, [tokenHash]);
+    return rows[0];
+  }
+
   /**
    * The view path's read. With read replicas, the large row comes from a replica, but what decides whether the link
    * works (and what it shows) is confirmed on the primary in a small indexed read, so a link revoked, refreshed or
    * re-attributed a moment ago is never served from a lagging replica.
    */
   private async readLinkForView(tokenHash: string): Promise<LinkRow | undefined> {
-    const primary = () => this.linkRows(this.dataSource.manager).where("s.token_hash = :tokenHash", { tokenHash }).getRawOne<LinkRow>();
+    const primary = () => this.linkByTokenHash(this.dataSource.manager, tokenHash);
     const replication = (this.dataSource.options as { replication?: unknown }).replication;
     if (!replication) return primary();
     const replica = this.dataSource.createQueryRunner("slave");
@@ -361,7 +370,7 @@ export class ShareService {
     let live = cached ? this.cache.get(tokenHash) : undefined;
     if (!live) {
       const generation = this.cache.generation;
-      const row = cached ? await this.readLinkForView(tokenHash) : await this.linkRows(manager).where("s.token_hash = :tokenHash", { tokenHash }).getRawOne<LinkRow>();
+      const row = cached ? await this.readLinkForView(tokenHash) : await this.linkByTokenHash(manager, tokenHash);
       if (!row || row.deactivatedAt !== null || row.revokedAt !== null || row.disabledAt !== null) return null;
       const snapshot = JSON.parse(row.snapshot) as Snapshot;
       live = {
