@@ -167,7 +167,9 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
     if (hit && (await services.shares.allowView(clientIp))) {
       for (const shareId of hit.shareIds) services.shares.views.record(shareId);
       metrics.responseCacheHits.inc();
-      res.writeHead(hit.status, Object.fromEntries(hit.headers));
+      // Only what is left of the freshness it was cached with, so shared caches downstream never add a second max-age.
+      const remaining = Math.max(0, Math.floor((hit.staleAt - Date.now()) / 1000));
+      res.writeHead(hit.status, { ...Object.fromEntries(hit.headers), "cache-control": remaining > 0 ? `max-age=${remaining}, public` : "no-store" });
       res.end(hit.body);
       return;
     }

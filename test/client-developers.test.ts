@@ -100,7 +100,8 @@ describe("caching", () => {
     const { share } = await ownerWithShare(server);
     const viewer = await signUp(server);
     expect((await post(VIEW, { link: share.url })).headers.get("cache-control")).toBe("max-age=45, public");
-    expect((await post(VIEW, { link: share.url }, viewer.token)).headers.get("cache-control")).toBe("max-age=45, public");
+    // The second answer may come from the server's own response cache, with only the rest of the 45 s left.
+    expect((await post(VIEW, { link: share.url }, viewer.token)).headers.get("cache-control")).toMatch(/^max-age=(44|45), public$/);
   });
 
   it("anything per-user, an error, or a mix with per-user data is never stored", async () => {
