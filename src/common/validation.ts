@@ -1,5 +1,6 @@
 // Small class-validator building blocks shared by the input types.
-import { Matches, ValidateBy } from "class-validator";
+import { IsOptional, Matches, ValidateBy } from "class-validator";
+import { Field } from "type-graphql";
 import { fromGlobalId, type NodeType } from "./global-id";
 
 /** A global id this API issued for an object of `type` (see global-id.ts). */
@@ -18,7 +19,20 @@ export function IsNotBlank(): PropertyDecorator {
   return Matches(/\S/, { message: ({ property }) => `${property} must not be empty` });
 }
 
-/** A client-chosen key that makes a retried mutation safe: 1 to 100 of A-Z a-z 0-9 . _ : - */
-export function IsIdempotencyKey(): PropertyDecorator {
-  return Matches(/^[A-Za-z0-9._:-]{1,100}$/, { message: "idempotencyKey must be 1 to 100 letters, digits or . _ : -" });
+/**
+ * The optional `idempotencyKey` input field of the mutations that create something: a client-chosen key, 1 to 100 of
+ * A-Z a-z 0-9 . _ : -, that makes a retry safe.
+ */
+export function IdempotencyKeyField(): PropertyDecorator {
+  const decorators = [
+    Field(() => String, {
+      nullable: true,
+      description: "Makes a retry safe: sending the same key again within 24 hours returns what the first request created and creates nothing new.",
+    }),
+    IsOptional(),
+    Matches(/^[A-Za-z0-9._:-]{1,100}$/, { message: "idempotencyKey must be 1 to 100 letters, digits or . _ : -" }),
+  ];
+  return (target, property) => {
+    for (const decorate of decorators) decorate(target, property);
+  };
 }

@@ -1,6 +1,6 @@
 import { ArgsType, Field, ID, InputType } from "type-graphql";
-import { IsOptional, MaxLength } from "class-validator";
-import { IsIdempotencyKey, IsNodeId, IsNotBlank } from "../common/validation";
+import { MaxLength } from "class-validator";
+import { IdempotencyKeyField, IsNodeId, IsNotBlank } from "../common/validation";
 import { NodeType } from "../common/global-id";
 import { TITLE_MAX_LENGTH } from "./conversation.entity";
 import { CONTENT_MAX_LENGTH, MessageRole } from "./message.entity";
@@ -33,12 +33,7 @@ export class AppendMessageInput {
   @IsNotBlank()
   @MaxLength(CONTENT_MAX_LENGTH, { message: `content must be at most ${CONTENT_MAX_LENGTH} characters` })
   content!: string;
-  @Field(() => String, {
-    nullable: true,
-    description: "Makes a retry safe: sending the same key again within 24 hours returns what the first request created and creates nothing new.",
-  })
-  @IsOptional()
-  @IsIdempotencyKey()
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 

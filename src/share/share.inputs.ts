@@ -1,7 +1,7 @@
 import { ArgsType, Field, ID, InputType } from "type-graphql";
 import { IsOptional, MaxLength } from "class-validator";
 import { DateTimeResolver } from "graphql-scalars";
-import { IsIdempotencyKey, IsNodeId } from "../common/validation";
+import { IdempotencyKeyField, IsNodeId } from "../common/validation";
 import { NodeType } from "../common/global-id";
 import { PageArgs } from "../common/connection";
 import { TITLE_MAX_LENGTH } from "../conversation/conversation.entity";
@@ -37,12 +37,7 @@ export class ShareConversationInput {
 
   @Field(() => DateTimeResolver, { nullable: true, description: "When the link stops working by itself: in the future, within the server's maximum lifetime. Never when omitted." })
   expiresAt?: Date | null;
-  @Field(() => String, {
-    nullable: true,
-    description: "Makes a retry safe: sending the same key again within 24 hours returns what the first request created and creates nothing new.",
-  })
-  @IsOptional()
-  @IsIdempotencyKey()
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -114,11 +109,6 @@ export class ImportShareInput {
   @Field(() => String, { description: LINK_DESCRIPTION })
   @MaxLength(LINK_MAX_LENGTH, { message: `link must be at most ${LINK_MAX_LENGTH} characters` })
   link!: string;
-  @Field(() => String, {
-    nullable: true,
-    description: "Makes a retry safe: sending the same key again within 24 hours returns what the first request created and creates nothing new.",
-  })
-  @IsOptional()
-  @IsIdempotencyKey()
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
