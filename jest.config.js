@@ -8,10 +8,10 @@ const common = {
   setupFiles: ["reflect-metadata"],
 };
 
-// Files that do not touch the database, or that test SQLite itself (its write queue, crash recovery, the
-// process entry point on its default database, the benchmark, the browser): they run once, on SQLite.
+// Files that do not touch the database, or that test SQLite itself (crash recovery, the process entry point on its
+// default database, the benchmark, the browser): they run once, on SQLite.
 const SQLITE_ONLY = [
-  "transactions", "crash", "startup", "bench-smoke", "share-page.browser", "codegen", "schema-safety",
+  "crash", "startup", "bench-smoke", "share-page.browser", "codegen", "schema-safety",
   "sensitive-data", "config", "schema", "scale-out",
 ].map((name) => `/test/${name.replace(".", "\\.")}\\.test\\.ts$`);
 

@@ -1,39 +1,80 @@
-// Every write goes through here: one transaction at a time per process, because TypeORM shares a single SQLite
+// Every write goes through here. On SQLite, one transaction at a time per process, because TypeORM shares a single
 // connection and a second BEGIN on it fails ("cannot start a transaction within a transaction") or, worse, a plain
-// write would silently join someone else's transaction and roll back with it. Across processes (PostgreSQL with
-// several instances) two writers can still race; a transaction that loses on a unique constraint is run again,
-// and since every write here checks before it writes, the second run sees the winner and answers accordingly.
+// write would silently join someone else's transaction and roll back with it. On PostgreSQL each transaction has a
+// pooled connection of its own, so several run at once (up to a limit that leaves the rest of the pool to reads),
+// exactly as several instances' transactions do. Writers can then race; a transaction that loses on a unique
+// constraint is run again, and since every write here checks before it writes, the second run sees the winner and
+// answers accordingly. One that PostgreSQL aborts as a deadlock victim or serialization failure is run again too.
 import type { DataSource, EntityManager } from "typeorm";
 
 const ATTEMPTS = 4;
 
+function errorCode(error: unknown): string | undefined {
+  const e = error as { code?: string; driverError?: { code?: string } };
+  return e?.driverError?.code ?? e?.code;
+}
+
 /** A unique or primary-key violation, in either dialect. */
 export function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; driverError?: { code?: string } };
-  const code = e?.driverError?.code ?? e?.code;
+  const code = errorCode(error);
   return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
 }
 
+/** A transaction PostgreSQL rolled back so that another could go on: running it again is the documented remedy. */
+function isTransient(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === "40001" || code === "40P01";
+}
+
+/** How many write transactions may run at once: one on SQLite; on PostgreSQL, half the pool (reads keep the rest). */
+export function writeConcurrency(dataSource: DataSource): number {
+  if (dataSource.options.type !== "postgres") return 1;
+  const pool = (dataSource.options.extra as { max?: number } | undefined)?.max ?? 10;
+  return Math.max(1, Math.floor(pool / 2));
+}
+
 export class Transactions {
-  private tail: Promise<unknown> = Promise.resolve();
+  private running = 0;
+  /** Writes waiting for a slot, first come first served. */
+  private readonly waiting: (() => void)[] = [];
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly concurrency = writeConcurrency(dataSource),
+  ) {
+    if (dataSource.options.type !== "postgres" && concurrency !== 1) throw new Error("SQLite writes must run one at a time");
+  }
 
-  /** Runs `work` in its own transaction after every write queued before it has finished. */
+  /** Runs `work` in its own transaction once a slot is free; on SQLite, after every write queued before it has finished. */
   write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    // One event-loop turn between transactions (never inside one): better-sqlite3 answers synchronously, so a long
-    // queue would otherwise hold off signals, health checks and link views until it is empty.
-    const result = this.tail.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => this.attempt(work, 1));
-    this.tail = result.catch(() => undefined);
-    return result;
+    return this.acquire()
+      .then(() => this.attempt(work, 1))
+      .finally(() => this.release());
+  }
+
+  // One event-loop turn before each transaction (never inside one): better-sqlite3 answers synchronously, so a long
+  // queue would otherwise hold off signals, health checks and link views until it is empty.
+  private acquire(): Promise<void> {
+    if (this.running < this.concurrency && this.waiting.length === 0) {
+      this.running++;
+      return new Promise((resolve) => setImmediate(resolve));
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Hands the slot straight to the next waiting write, or frees it. */
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) setImmediate(next);
+    else this.running--;
   }
 
   private async attempt<T>(work: (manager: EntityManager) => Promise<T>, attempt: number): Promise<T> {
     try {
       return await this.dataSource.transaction(work);
     } catch (error) {
-      if (attempt < ATTEMPTS && isUniqueViolation(error)) {
-        // A little jitter, so two instances that collided do not collide again in step.
+      if (attempt < ATTEMPTS && (isUniqueViolation(error) || isTransient(error))) {
+        // A little jitter, so two writers that collided do not collide again in step.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
         return this.attempt(work, attempt + 1);
       }

@@ -43,7 +43,8 @@ export class ViewCounter {
     this.pending = new Map();
     try {
       await this.transactions.write(async (manager) => {
-        for (const [id, views] of batch) {
+        // In id order, so two flushes (of this instance or another) lock shared rows in the same order: no deadlock.
+        for (const [id, views] of [...batch].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
           await manager.update(Share, { id }, { viewCount: () => `view_count + ${views.count}`, lastViewedAt: views.lastViewedAt });
         }
       });
