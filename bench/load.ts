@@ -26,6 +26,8 @@ export interface Sample {
   serverCpu: number;
   /** The same for this process, the load generator. */
   clientCpu: number;
+  /** The same for the PostgreSQL server's processes, when one runs on this machine (0 on SQLite, in-process). */
+  databaseCpu: number;
   /** The same for everything else on the machine. */
   othersCpu: number;
   /** Server CPU time per successful response, in microseconds: steadier than req/s when others load the machine. */
@@ -62,6 +64,32 @@ export function cpuSeconds(pid: number): number | null {
   }
 }
 
+/** CPU seconds so far of every process on this machine named `name`, by pid. */
+function cpuSecondsOf(name: string): Map<number, number> {
+  const seconds = new Map<number, number>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/comm`, "utf8").trim() !== name) continue;
+    } catch {
+      continue; // gone meanwhile
+    }
+    const cpu = cpuSeconds(Number(entry));
+    if (cpu !== null) seconds.set(Number(entry), cpu);
+  }
+  return seconds;
+}
+
+/**
+ * CPU seconds PostgreSQL's processes (postmaster, background workers, one backend per connection) spent between
+ * two readings; a backend started in between counts whole, one that ended in between is lost (pools keep theirs).
+ */
+function databaseSecondsSince(before: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of cpuSecondsOf("postgres")) total += seconds - (before.get(pid) ?? 0);
+  return total;
+}
+
 /** CPU seconds the whole machine spent busy (neither idle nor waiting for I/O), steal included. */
 function machineBusySeconds(): number | null {
   try {
@@ -78,6 +106,8 @@ interface CpuUse {
   serverSeconds: number;
   server: number;
   client: number;
+  /** PostgreSQL's processes, when it runs on this machine. */
+  database: number;
   /** Everything else on the machine: other tenants of a shared box, the other server, the kernel. */
   others: number;
 }
@@ -87,6 +117,7 @@ function cpuMeter(pid: number | undefined): () => CpuUse {
   const server0 = pid === undefined ? null : cpuSeconds(pid);
   const client0 = process.cpuUsage();
   const machine0 = machineBusySeconds();
+  const database0 = cpuSecondsOf("postgres");
   return () => {
     const seconds = (performance.now() - started) / 1000;
     const server1 = pid === undefined ? null : cpuSeconds(pid);
@@ -96,7 +127,8 @@ function cpuMeter(pid: number | undefined): () => CpuUse {
     const server = serverSeconds / seconds;
     const client = (clientUsage.user + clientUsage.system) / 1e6 / seconds;
     const machine = machine0 === null || machine1 === null ? NaN : (machine1 - machine0) / seconds;
-    return { serverSeconds, server, client, others: Math.max(0, machine - server - client) };
+    const database = databaseSecondsSince(database0) / seconds;
+    return { serverSeconds, server, client, database, others: Math.max(0, machine - server - client - database) };
   };
 }
 
@@ -139,10 +171,11 @@ export function runLoad(baseUrl: string, set: RequestSet, settings: LoadSettings
         if (error) return reject(error instanceof Error ? error : new Error(String(error)));
         const sorted = Float64Array.from(latencies).sort();
         const ok = result["2xx"] - result.mismatches;
-        const { serverSeconds, server, client, others } = cpu();
+        const { serverSeconds, server, client, database, others } = cpu();
         resolve({
           serverCpu: server,
           clientCpu: client,
+          databaseCpu: database,
           othersCpu: others,
           cpuPerRequest: (serverSeconds * 1e6) / ok,
           rps: ok / result.duration,
@@ -213,7 +246,7 @@ export async function alternate(contenders: readonly Contender[], plan: RoundPla
     for (const c of order) {
       const sample = await runLoad(c.url, c.requests, { connections: plan.connections, duration: plan.duration }, c.pid);
       samples.get(c.name)!.push(sample);
-      const cpu = `CPU server ${sample.serverCpu.toFixed(2)} (${sample.cpuPerRequest.toFixed(0)} µs/req), load gen. ${sample.clientCpu.toFixed(2)}, others ${sample.othersCpu.toFixed(2)}`;
+      const cpu = `CPU server ${sample.serverCpu.toFixed(2)} (${sample.cpuPerRequest.toFixed(0)} µs/req), load gen. ${sample.clientCpu.toFixed(2)}, ${sample.databaseCpu >= 0.005 ? `PostgreSQL ${sample.databaseCpu.toFixed(2)}, ` : ""}others ${sample.othersCpu.toFixed(2)}`;
       log(`    ${c.name.padEnd(28)} round ${round + 1}: ${sample.rps.toFixed(0).padStart(6)} req/s  p99 ${sample.p99.toFixed(2).padStart(6)} ms  ${cpu}${sample.failures ? `  FAILURES ${sample.failures}` : ""}`);
     }
   }
@@ -224,6 +257,7 @@ export async function alternate(contenders: readonly Contender[], plan: RoundPla
 export interface Summary {
   serverCpu: number;
   clientCpu: number;
+  databaseCpu: number;
   othersCpu: number;
   cpuPerRequest: number;
   rps: number;
@@ -239,6 +273,7 @@ export function summarize(samples: readonly Sample[]): Summary {
   return {
     serverCpu: median(samples.map((s) => s.serverCpu)),
     clientCpu: median(samples.map((s) => s.clientCpu)),
+    databaseCpu: median(samples.map((s) => s.databaseCpu)),
     othersCpu: median(samples.map((s) => s.othersCpu)),
     cpuPerRequest: median(samples.map((s) => s.cpuPerRequest)),
     rps: median(samples.map((s) => s.rps)),

@@ -1,7 +1,7 @@
 // Command-line flags of `npm run bench`, with the full run's defaults and the smaller ones of --quick.
 
 /** Every part of a run; --only picks some. */
-export const PHASES = ["statements", "view-hot", "view-cold", "list", "share", "import", "snapshot-size", "growth", "db-size", "soak"] as const;
+export const PHASES = ["statements", "view-hot", "view-cold", "list", "share", "import", "snapshot-size", "growth", "db-size", "soak", "postgres"] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface BenchOptions {
@@ -39,6 +39,11 @@ export interface BenchOptions {
   growthRequests: number;
   /** Seconds of the RSS soak; 0 skips it. */
   soak: number;
+  /**
+   * PostgreSQL to run view-cold and share on as well, beside SQLite (a schema of the run's own is created and
+   * dropped); null skips that part.
+   */
+  postgres: string | null;
   /** Folder for CPU profiles of our server and the baseline (written when they stop), or null. */
   cpuProf: string | null;
   /** Keep the temporary folder (databases, build) for inspection. */
@@ -69,6 +74,7 @@ const FULL: BenchOptions = {
   dbSizes: [1000, 1_000_000],
   growthRequests: 20,
   soak: 300,
+  postgres: null,
   cpuProf: null,
   keep: false,
   phases: new Set(PHASES),
@@ -119,6 +125,8 @@ export const USAGE = `Usage: npm run bench -- [flags]
   --db-sizes <list>       share counts of the database-size comparison; "none" skips it (default ${FULL.dbSizes.join(",")})
   --growth-requests <n>   requests per size when timing share/import against message count (default ${FULL.growthRequests})
   --soak <s>              seconds of view load while sampling RSS; 0 skips (default ${FULL.soak})
+  --postgres <url>        also run view-cold and share on this PostgreSQL, beside SQLite, in a schema of the run's
+                          own (default: $BENCH_DATABASE_URL; without either, that part is skipped)
   --cpu-prof <dir>        write CPU profiles of our server and the baseline into <dir>/ours and <dir>/baseline
                           (summarise them with bench/profile-summary.ts)
   --only <list>           run only these parts (implies --no-write): ${PHASES.join(", ")}
@@ -173,10 +181,19 @@ function parsePhases(raw: string | undefined): Set<Phase> {
   return new Set(names as Phase[]);
 }
 
-/** Parses argv (without node and the script); --quick first sets its smaller defaults, other flags override them. */
-export function parseOptions(argv: readonly string[]): BenchOptions | "help" {
+function parsePostgresUrl(raw: string | undefined): string {
+  if (!raw || !/^postgres(ql)?:\/\//.test(raw)) throw new UsageError(`--postgres needs a postgres:// URL, got "${raw ?? ""}"`);
+  return raw;
+}
+
+/**
+ * Parses argv (without node and the script); --quick first sets its smaller defaults, other flags override them.
+ * `env` supplies BENCH_DATABASE_URL.
+ */
+export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): BenchOptions | "help" {
   if (argv.includes("--help") || argv.includes("-h")) return "help";
   const options: BenchOptions = { ...FULL, ...(argv.includes("--quick") ? QUICK : {}), phases: new Set(PHASES) };
+  if (env.BENCH_DATABASE_URL) options.postgres = parsePostgresUrl(env.BENCH_DATABASE_URL);
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const numeric = NUMBER_FLAGS[flag];
@@ -187,12 +204,19 @@ export function parseOptions(argv: readonly string[]): BenchOptions | "help" {
     else if (flag === "--snapshot-sizes") options.snapshotSizes = parseList(flag, argv[++i]);
     else if (flag === "--db-sizes") options.dbSizes = parseList(flag, argv[++i]);
     else if (flag === "--cpu-prof") options.cpuProf = argv[++i] ?? "";
-    else if (flag === "--only") options.phases = parsePhases(argv[++i]);
+    else if (flag === "--postgres") options.postgres = parsePostgresUrl(argv[++i]);
+    else if (flag === "--only") {
+      options.phases = parsePhases(argv[++i]);
+      if (options.phases.has("postgres") && options.postgres === null && !argv.includes("--postgres")) {
+        throw new UsageError("--only postgres needs --postgres <url> (or BENCH_DATABASE_URL)");
+      }
+    }
     else throw new UsageError(`unknown flag "${flag}"\n\n${USAGE}`);
   }
   if (options.quick || options.phases.size < PHASES.length) options.write = false;
   if (options.dbSizes.length === 0) options.phases.delete("db-size");
   if (options.soak === 0) options.phases.delete("soak");
+  if (options.postgres === null) options.phases.delete("postgres");
   if (options.cpuProf === "") throw new UsageError("--cpu-prof needs a folder");
   if (options.snapshotSizes.length === 0) throw new UsageError("--snapshot-sizes needs at least one size");
   if (options.dbSizes.length === 1 || options.dbSizes.length > 2) throw new UsageError("--db-sizes needs two sizes (or none)");

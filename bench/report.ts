@@ -42,6 +42,24 @@ export interface SoakResult {
   failures: number;
 }
 
+/** view-cold and share on PostgreSQL beside SQLite, the two servers alternating. */
+export interface PostgresResult {
+  /** e.g. "PostgreSQL 15.14". */
+  version: string;
+  seedSeconds: number;
+  /** The schema's tables with their indexes and TOAST. */
+  bytes: number;
+  shares: number;
+  workloads: {
+    name: WorkloadName;
+    description: string;
+    sqlite: Summary;
+    postgres: Summary;
+    /** Median over rounds of PostgreSQL's req/s ÷ SQLite's, each pair measured back to back. */
+    rpsRatio: number;
+  }[];
+}
+
 export interface Machine {
   cpus: number;
   cpuModel: string;
@@ -68,6 +86,8 @@ export interface Results {
   dbSizes: LatencyRow[];
   peakRssKb: { ours: number | null; baseline: number | null };
   soak: SoakResult | null;
+  /** null when the run had no PostgreSQL to measure (see options.postgres). */
+  postgres: PostgresResult | null;
   seconds: number;
 }
 
@@ -290,6 +310,69 @@ function targetTable(list: Target[]): string {
   return table(["target", "measured", "", "gap"], list.map((t) => [t.goal, t.measured, verdict(t), t.gap || "–"]));
 }
 
+/** CPU microseconds per successful request of a process measured in cores, from the medians. */
+const perRequest = (coresUsed: number, rps: number) => (coresUsed * 1e6) / rps;
+
+function postgresSection(results: Results): string | null {
+  const o = results.options;
+  const pg = results.postgres;
+  if (!pg) {
+    if (!o.phases.has("view-cold") && !o.phases.has("share")) return null;
+    return "### PostgreSQL beside SQLite\n\nNot run: give `--postgres <url>` or set `BENCH_DATABASE_URL` to measure view-cold and share on PostgreSQL too.";
+  }
+  const rows = pg.workloads.flatMap((w) =>
+    [
+      ["SQLite", w.sqlite, "–"],
+      [pg.version, w.postgres, pct(w.rpsRatio)],
+    ].map(([label, s, ratio]) => {
+      const summary = s as Summary;
+      const server = summary.cpuPerRequest;
+      const database = perRequest(summary.databaseCpu, summary.rps);
+      return [
+        w.name,
+        label as string,
+        int(summary.rps),
+        ratio as string,
+        ms(summary.p50),
+        ms(summary.p99),
+        int(server),
+        label === "SQLite" ? "–" : int(database),
+        label === "SQLite" ? int(server) : int(server + database),
+        cores(summary.serverCpu),
+        label === "SQLite" ? "–" : cores(summary.databaseCpu),
+        cores(summary.clientCpu),
+        String(summary.failures),
+      ];
+    }),
+  );
+  return (
+    `### PostgreSQL beside SQLite\n\nThe same build and settings with \`DATABASE_URL=postgres://…\` (${pg.version} on the same machine, over loopback ` +
+    `TCP, default pool of 10 connections), seeded from the same spec: ${int(pg.shares)} shares of ${o.messages} messages ` +
+    `(${int(pg.bytes / 1024 ** 2)} MB, seeded in ${pg.seedSeconds.toFixed(1)} s). Each workload alternates our server on the SQLite file ` +
+    `and our server on PostgreSQL, ${o.connections} connections, ${o.warmup} s warm-up and ${o.rounds} rounds of ${o.duration} s each; ` +
+    `medians over rounds, "÷ SQLite" the median of each round's pair. PostgreSQL's own processes are measured apart: ` +
+    `"total" is what a request costs the machine, server and database together.\n\n` +
+    table(
+      [
+        "workload",
+        "database",
+        "req/s",
+        "÷ SQLite",
+        "p50 ms",
+        "p99 ms",
+        "server CPU µs/request",
+        "PostgreSQL CPU µs/request",
+        "total CPU µs/request",
+        "CPU server",
+        "CPU PostgreSQL",
+        "CPU load gen.",
+        "failures",
+      ],
+      rows,
+    )
+  );
+}
+
 /** The results as Markdown: the same text goes to stdout and, in a full run, to bench/RESULTS.md. */
 export function render(results: Results): string {
   const o = results.options;
@@ -324,6 +407,8 @@ export function render(results: Results): string {
         table(["messages", "share ms", "import ms"], results.growth.map((g) => [int(g.messages), ms(g.shareMs), ms(g.importMs)])),
     );
   }
+  const postgres = postgresSection(results);
+  if (postgres) sections.push(postgres);
   const soak = results.soak
     ? `; over a ${int(results.soak.seconds)} s view-cold soak (${int(results.soak.rps)} req/s, ${results.soak.failures} failures) RSS went ` +
       `${mb(results.soak.warmKb)} after ${int(results.soak.warmupSeconds)} s warm-up → ${mb(results.soak.endKb)} at the end (max ${mb(results.soak.maxKb)})`

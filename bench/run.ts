@@ -11,8 +11,19 @@ import { countStatements, type StatementCount } from "./count";
 import { alternate, median, pairedRatio, runLoad, summarize, timeSequential, type Contender, type RequestSet, type RoundPlan } from "./load";
 import { parseOptions, USAGE, UsageError, type BenchOptions, type Phase } from "./options";
 import { build, Cleanup, makeTempDir, ROOT, startServer, type ServerProcess } from "./processes";
-import { machine, render, writeResultsFile, type GrowthRow, type LatencyRow, type Results, type SoakResult, type WorkloadResult } from "./report";
-import { seedMain, seedSizePair, TextGenerator, type MainSeed } from "./seed";
+import {
+  machine,
+  render,
+  writeResultsFile,
+  type GrowthRow,
+  type LatencyRow,
+  type PostgresResult,
+  type Results,
+  type SoakResult,
+  type WorkloadResult,
+} from "./report";
+import { createBenchSchema, dropBenchSchema, migratePostgres, postgresEnv, schemaBytes } from "./postgres";
+import { PostgresWriter, seedMain, seedSizePair, seedSqliteMain, TextGenerator, type MainSeed } from "./seed";
 import {
   Api,
   cacheCounters,
@@ -79,8 +90,12 @@ function serverEnv(databasePath: string): Record<string, string> {
 const profileArgs = (dir: string | null) => (dir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(dir)}`] : []);
 
 async function startOurs(run: Run, name: string, databasePath: string, cpuProf: string | null = null): Promise<ServerProcess> {
+  return startOursWith(run, name, serverEnv(databasePath), cpuProf);
+}
+
+async function startOursWith(run: Run, name: string, env: Record<string, string>, cpuProf: string | null = null): Promise<ServerProcess> {
   const script = path.join(run.buildDir, "src", "index.js");
-  const server = await startServer(run.cleanup, run.buildDir, { name, script, env: serverEnv(databasePath), nodeArgs: profileArgs(cpuProf) });
+  const server = await startServer(run.cleanup, run.buildDir, { name, script, env, nodeArgs: profileArgs(cpuProf) });
   run.cleanup.add(`stop ${name}`, () => server.stop().then(() => undefined));
   return server;
 }
@@ -140,12 +155,17 @@ interface Prepared {
   growth: { messages: number; conversationId: string; link: string }[];
 }
 
+/** An owner and the conversation the share workload shares again and again. */
+async function prepareShare(api: Api, o: BenchOptions, text: TextGenerator): Promise<{ shareToken: string; shareConversationId: string }> {
+  const shareToken = await api.signUp("Share Owner");
+  return { shareToken, shareConversationId: await api.conversation(shareToken, "Shared again and again", o.messages, o.messageChars, text) };
+}
+
 async function prepare(url: string, o: BenchOptions): Promise<Prepared> {
   const api = new Api(url);
   const text = new TextGenerator(1234);
   const listToken = await listOwner(api, o.listConversations, o.listMessages, o.messageChars, text);
-  const shareToken = await api.signUp("Share Owner");
-  const shareConversationId = await api.conversation(shareToken, "Shared again and again", o.messages, o.messageChars, text);
+  const { shareToken, shareConversationId } = await prepareShare(api, o, text);
   const importLink = await api.share(shareToken, shareConversationId);
   const growth: Prepared["growth"] = [];
   if (o.phases.has("growth")) {
@@ -303,7 +323,7 @@ async function seedAll(run: Run, links: ShareLinks): Promise<Seeded> {
   const mainPath = path.join(run.tmp, "main", "chat-share.sqlite");
   fs.mkdirSync(path.dirname(mainPath));
   log(`seeding ${o.shares.toLocaleString("en-US")} shares of ${o.messages} messages (+ ${o.sizeLinks} per snapshot size ${o.snapshotSizes.join("/")})`);
-  const seed = await seedMain(mainPath, links, o);
+  const seed = await seedSqliteMain(mainPath, links, o);
   let pair: Seeded["pair"] = null;
   if (o.phases.has("db-size")) {
     const [small, large] = o.dbSizes;
@@ -336,12 +356,7 @@ async function measureMain(run: Run, seeded: Seeded, results: Results): Promise<
   const { seed } = seeded;
   await verifySameAnswers(
     [ours, baseline],
-    [
-      { label: "anonymous", link: linkOf(seed.links[0]), live: true },
-      { label: "named", link: linkOf(seed.links[Math.min(1, seed.links.length - 1)]), live: true },
-      { label: "largest snapshot", link: linkOf(seed.bySize.get(Math.max(...o.snapshotSizes))![0]), live: true },
-      ...Object.entries(seed.dead).map(([reason, token]) => ({ label: reason, link: linkOf(token), live: false })),
-    ],
+    [...testLinks(seed), { label: "largest snapshot", link: linkOf(seed.bySize.get(Math.max(...o.snapshotSizes))![0]), live: true }],
   );
   // Only what the chosen parts need, so a profile of --only view-hot shows views and nothing else.
   let prepared: Prepared | null = null;
@@ -368,6 +383,78 @@ async function measureMain(run: Run, seeded: Seeded, results: Results): Promise<
   results.peakRssKb = { ours: ours.peakRssKb(), baseline: baseline.peakRssKb() };
   await ours.stop();
   await baseline.stop();
+}
+
+/** Views of a seed's test links: every live one answered, every dead one null. */
+function testLinks(seed: MainSeed): { label: string; link: string; live: boolean }[] {
+  return [
+    { label: "anonymous", link: linkOf(seed.links[0]), live: true },
+    { label: "named", link: linkOf(seed.links[Math.min(1, seed.links.length - 1)]), live: true },
+    ...Object.entries(seed.dead).map(([reason, token]) => ({ label: reason, link: linkOf(token), live: false })),
+  ];
+}
+
+/** Seeded from the same spec, both databases answer the same link with the same bytes but for when it was shared. */
+async function verifySameContent(sqlite: ServerProcess, sqliteSeed: MainSeed, postgres: ServerProcess, postgresSeed: MainSeed): Promise<void> {
+  const withoutTime = (text: string) => text.replace(/"sharedAt":"[^"]*"/, `"sharedAt":"…"`);
+  for (const i of [0, 1]) {
+    const [a, b] = await Promise.all([
+      new Api(sqlite.url).raw(VIEW, { link: linkOf(sqliteSeed.links[i]) }),
+      new Api(postgres.url).raw(VIEW, { link: linkOf(postgresSeed.links[i]) }),
+    ]);
+    if (withoutTime(a) !== withoutTime(b)) throw new Error(`SQLite and PostgreSQL answer seeded link ${i} differently:\n${a.slice(0, 300)}\n${b.slice(0, 300)}`);
+  }
+}
+
+/**
+ * view-cold and share on PostgreSQL beside SQLite: the same build and settings, the same seed (without the
+ * snapshot-size links), the two servers alternating round by round as our server and the baseline do.
+ */
+async function measurePostgres(run: Run, seeded: Seeded, links: ShareLinks): Promise<PostgresResult> {
+  const o = run.options;
+  const target = await createBenchSchema(o.postgres!);
+  run.cleanup.add(`drop schema ${target.schema}`, () => dropBenchSchema(target));
+  log(`PostgreSQL: ${target.version}, schema ${target.schema}; migrating with the built \`npm run migrate\``);
+  migratePostgres(run.buildDir, target);
+  const seedStart = Date.now();
+  log(`seeding PostgreSQL: ${o.shares.toLocaleString("en-US")} shares of ${o.messages} messages`);
+  const seed = await seedMain(await PostgresWriter.open(target.url, target.schema, links), { ...o, snapshotSizes: [], sizeLinks: 0 });
+  const seedSeconds = (Date.now() - seedStart) / 1000;
+  const dataDir = path.join(run.tmp, "postgres");
+  fs.mkdirSync(dataDir);
+  const sqlite = await startOurs(run, "our server, SQLite", seeded.mainPath);
+  const postgres = await startOursWith(run, "our server, PostgreSQL", { ...SERVER_ENV, ...postgresEnv(target), DATA_DIR: dataDir });
+  await verifySameAnswers([postgres], testLinks(seed));
+  await verifySameContent(sqlite, seeded.seed, postgres, seed);
+  const prepared = await Promise.all([sqlite, postgres].map((server) => prepareShare(new Api(server.url), o, new TextGenerator(1234))));
+  const cold = (s: MainSeed) => viewRequests(shuffled(s.links.slice(0, o.coldLinks), 5).map(linkOf));
+  const workloads = [
+    { name: "view-cold" as const, description: `sharedConversation over ${o.coldLinks.toLocaleString("en-US")} distinct links`, requests: [cold(seeded.seed), cold(seed)] },
+    {
+      name: "share" as const,
+      description: `shareConversation of a ${o.messages}-message conversation`,
+      requests: prepared.map((p) => shareRequests(p.shareToken, p.shareConversationId)),
+    },
+  ];
+  const rows: PostgresResult["workloads"] = [];
+  for (const w of workloads) {
+    log(`${w.name} on SQLite and PostgreSQL: ${w.description}`);
+    const contenders: Contender[] = [
+      { name: "SQLite", url: sqlite.url, pid: sqlite.pid, requests: w.requests[0] },
+      { name: "PostgreSQL", url: postgres.url, pid: postgres.pid, requests: w.requests[1] },
+    ];
+    const samples = await alternate(contenders, { warmup: o.warmup, duration: o.duration, rounds: o.rounds, connections: o.connections }, log);
+    rows.push({
+      name: w.name,
+      description: w.description,
+      sqlite: summarize(samples.get("SQLite")!),
+      postgres: summarize(samples.get("PostgreSQL")!),
+      rpsRatio: pairedRatio(samples.get("PostgreSQL")!, samples.get("SQLite")!, "rps"),
+    });
+  }
+  await sqlite.stop();
+  await postgres.stop();
+  return { version: target.version, seedSeconds, bytes: await schemaBytes(target), shares: o.shares + 4, workloads: rows };
 }
 
 async function countPass(run: Run): Promise<StatementCount[] | null> {
@@ -397,12 +484,14 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, args: string[]
     dbSizes: [],
     peakRssKb: { ours: null, baseline: null },
     soak: null,
+    postgres: null,
     seconds: 0,
   };
   checkDisk(tmp, options);
   log("building src/ and the baseline (tsc, production settings)");
   build(run.buildDir, (line) => log(`WARNING: ${line}`));
-  const seeded = await seedAll(run, new ShareLinks(SHARE_BASE_URL, Buffer.from(SERVER_ENV.SHARE_LINK_KEY)));
+  const links = new ShareLinks(SHARE_BASE_URL, Buffer.from(SERVER_ENV.SHARE_LINK_KEY));
+  const seeded = await seedAll(run, links);
   results.seedSeconds = seeded.seconds;
   results.databases = databases(run, seeded);
   results.statements = await countPass(run);
@@ -411,6 +500,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, args: string[]
     log("view latency by database size");
     results.dbSizes = await dbSizeComparison(run, seeded.pair.smallPath, seeded.pair.largePath, seeded.pair.tokens);
   }
+  if (options.phases.has("postgres")) results.postgres = await measurePostgres(run, seeded, links);
   results.seconds = (Date.now() - started) / 1000;
   results.loadAverageEnd = os.loadavg();
   return results;

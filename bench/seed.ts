@@ -1,8 +1,10 @@
-// Seeds benchmark databases: the real migrations for the schema, then bulk inserts with prepared statements.
+// Seeds benchmark databases: the real migrations for the schema, then bulk inserts (prepared statements on SQLite,
+// one INSERT … unnest per table and batch on PostgreSQL).
 // Rows are written the way ShareService.share and ConversationService.insert write them, and every link token is
 // minted with the real ShareLinks, so the seeder knows the links without ever reading them back.
 import fs from "node:fs";
 import Database from "better-sqlite3";
+import { Client } from "pg";
 import { createDataSource } from "../src/db/data-source";
 import { newId } from "../src/common/ids";
 import { PasswordHasher } from "../src/auth/passwords";
@@ -78,24 +80,128 @@ export function sqliteTime(ms: number): string {
 
 export interface ShareFlags {
   attribution: "ANONYMOUS" | "NAMED";
-  revokedAt?: string;
-  expiresAt?: string;
-  disabledAt?: string;
+  /** Epoch milliseconds. */
+  revokedAt?: number;
+  expiresAt?: number;
+  disabledAt?: number;
 }
 
-/** One open seeding connection with its prepared statements. */
-export class Seeder {
+/** A share row as ShareService.share writes it, its times in epoch milliseconds. */
+interface ShareRow {
+  id: string;
+  ownerId: string;
+  conversationId: string;
+  tokenHash: string;
+  tokenSealed: string;
+  attribution: string;
+  title: string;
+  messageCount: number;
+  snapshot: string;
+  now: number;
+  revokedAt: number | null;
+  expiresAt: number | null;
+  disabledAt: number | null;
+  disabledReason: string | null;
+}
+
+/**
+ * Writes seed rows into one database. The insert methods return the new row's id (or a share's link token) at
+ * once; rows are only guaranteed written when `transaction`, which must wrap them, has resolved.
+ */
+export abstract class SeedWriter {
+  /** Seeded timestamps advance a millisecond per row, from 30 days ago. */
+  private clock = Date.now() - 30 * 24 * 3600 * 1000;
+
+  constructor(private readonly links: ShareLinks) {}
+
+  protected tick(): number {
+    return ++this.clock;
+  }
+
+  abstract transaction(work: () => void): Promise<void>;
+  protected abstract writeUser(id: string, displayName: string, email: string, passwordHash: string, now: number, deactivatedAt: number | null): void;
+  protected abstract writeConversation(id: string, ownerId: string, title: string, now: number): void;
+  protected abstract writeMessage(id: string, conversationId: string, ownerId: string, position: number, message: SeedMessage, now: number): void;
+  protected abstract writeShare(row: ShareRow): void;
+  abstract close(): Promise<void>;
+
+  insertUser(index: number, passwordHash: string, deactivated = false): string {
+    const id = newId();
+    const now = this.tick();
+    this.writeUser(id, `Seed User ${index}`, `seed-${index}@bench.example`, passwordHash, now, deactivated ? now : null);
+    return id;
+  }
+
+  insertConversation(ownerId: string, title: string, messages: readonly SeedMessage[]): string {
+    const id = newId();
+    const now = this.tick();
+    this.writeConversation(id, ownerId, title, now);
+    messages.forEach((m, position) => this.writeMessage(newId(), id, ownerId, position, m, now));
+    return id;
+  }
+
+  /** A share row exactly as ShareService.share writes it; returns the link token. */
+  insertShare(ownerId: string, conversationId: string, title: string, messages: readonly SeedMessage[], flags: ShareFlags): string {
+    const { token, tokenHash, tokenSealed } = this.links.mint();
+    const snapshot = JSON.stringify({ title, messages: messages.map(({ role, content }) => ({ role, content })) });
+    this.writeShare({
+      id: newId(),
+      ownerId,
+      conversationId,
+      tokenHash,
+      tokenSealed,
+      attribution: flags.attribution,
+      title,
+      messageCount: messages.length,
+      snapshot,
+      now: this.tick(),
+      revokedAt: flags.revokedAt ?? null,
+      expiresAt: flags.expiresAt ?? null,
+      disabledAt: flags.disabledAt ?? null,
+      disabledReason: flags.disabledAt ? "Seeded as disabled" : null,
+    });
+    return token;
+  }
+}
+
+const orNull = (ms: number | null, format: (ms: number) => string) => (ms === null ? null : format(ms));
+
+/**
+ * A share row's values in column order (id, owner_id, conversation_id, token_hash, token_sealed, attribution,
+ * title, message_count, snapshot, snapshot_at, created_at, revoked_at, expires_at, disabled_at, disabled_reason),
+ * times written by `format`.
+ */
+function shareValues(r: ShareRow, format: (ms: number) => string): unknown[] {
+  const now = format(r.now);
+  return [
+    r.id,
+    r.ownerId,
+    r.conversationId,
+    r.tokenHash,
+    r.tokenSealed,
+    r.attribution,
+    r.title,
+    r.messageCount,
+    r.snapshot,
+    now,
+    now,
+    orNull(r.revokedAt, format),
+    orNull(r.expiresAt, format),
+    orNull(r.disabledAt, format),
+    r.disabledReason,
+  ];
+}
+
+/** SQLite through better-sqlite3 prepared statements, each transaction written as its rows come. */
+export class SqliteWriter extends SeedWriter {
   private readonly db: Database.Database;
   private readonly insertUserStmt: Database.Statement;
   private readonly insertConversationStmt: Database.Statement;
   private readonly insertMessageStmt: Database.Statement;
   private readonly insertShareStmt: Database.Statement;
-  private clock = Date.now() - 30 * 24 * 3600 * 1000;
 
-  constructor(
-    path: string,
-    private readonly links: ShareLinks,
-  ) {
+  constructor(path: string, links: ShareLinks) {
+    super(links);
     this.db = new Database(path);
     // Speed over durability while seeding: a crash only loses a temporary file.
     this.db.pragma("synchronous = OFF");
@@ -115,55 +221,25 @@ export class Seeder {
     );
   }
 
-  /** Seeded timestamps advance a millisecond per row, from 30 days ago. */
-  private tick(): string {
-    this.clock += 1;
-    return sqliteTime(this.clock);
-  }
-
-  transaction(work: () => void): void {
+  transaction(work: () => void): Promise<void> {
     this.db.transaction(work)();
+    return Promise.resolve();
   }
 
-  insertUser(index: number, passwordHash: string, deactivated = false): string {
-    const id = newId();
-    const email = `seed-${index}@bench.example`;
-    const now = this.tick();
-    this.insertUserStmt.run(id, `Seed User ${index}`, email, email, passwordHash, now, deactivated ? now : null);
-    return id;
+  protected writeUser(id: string, displayName: string, email: string, passwordHash: string, now: number, deactivatedAt: number | null): void {
+    this.insertUserStmt.run(id, displayName, email, email, passwordHash, sqliteTime(now), orNull(deactivatedAt, sqliteTime));
   }
 
-  insertConversation(ownerId: string, title: string, messages: readonly SeedMessage[]): string {
-    const id = newId();
-    const now = this.tick();
-    this.insertConversationStmt.run(id, ownerId, title, now);
-    messages.forEach((m, position) => this.insertMessageStmt.run(newId(), id, ownerId, position, m.role, m.content, now));
-    return id;
+  protected writeConversation(id: string, ownerId: string, title: string, now: number): void {
+    this.insertConversationStmt.run(id, ownerId, title, sqliteTime(now));
   }
 
-  /** A share row exactly as ShareService.share writes it; returns the link token. */
-  insertShare(ownerId: string, conversationId: string, title: string, messages: readonly SeedMessage[], flags: ShareFlags): string {
-    const { token, tokenHash, tokenSealed } = this.links.mint();
-    const snapshot = JSON.stringify({ title, messages: messages.map(({ role, content }) => ({ role, content })) });
-    const now = this.tick();
-    this.insertShareStmt.run(
-      newId(),
-      ownerId,
-      conversationId,
-      tokenHash,
-      tokenSealed,
-      flags.attribution,
-      title,
-      messages.length,
-      snapshot,
-      now,
-      now,
-      flags.revokedAt ?? null,
-      flags.expiresAt ?? null,
-      flags.disabledAt ?? null,
-      flags.disabledAt ? "Seeded as disabled" : null,
-    );
-    return token;
+  protected writeMessage(id: string, conversationId: string, ownerId: string, position: number, m: SeedMessage, now: number): void {
+    this.insertMessageStmt.run(id, conversationId, ownerId, position, m.role, m.content, sqliteTime(now));
+  }
+
+  protected writeShare(r: ShareRow): void {
+    this.insertShareStmt.run(...shareValues(r, sqliteTime));
   }
 
   conversationOwners(): { id: string; ownerId: string }[] {
@@ -171,9 +247,132 @@ export class Seeder {
   }
 
   /** Leaves one self-contained file behind: the servers and file copies start from a checkpointed database. */
-  close(): void {
+  close(): Promise<void> {
     this.db.pragma("wal_checkpoint(TRUNCATE)");
     this.db.close();
+    return Promise.resolve();
+  }
+}
+
+/** One column of a batch: its values and the PostgreSQL array type they are sent as. */
+type Columns = Record<string, { type: string; values: unknown[] }>;
+
+function columns(spec: Record<string, string>): Columns {
+  return Object.fromEntries(Object.entries(spec).map(([name, type]) => [name, { type, values: [] }]));
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * PostgreSQL through pg: a transaction's rows are collected, then sent as one INSERT … SELECT FROM unnest(…) per
+ * table (a handful of statements per batch, whatever its size), in foreign-key order.
+ */
+export class PostgresWriter extends SeedWriter {
+  private batch = PostgresWriter.emptyBatch();
+
+  private constructor(
+    private readonly client: Client,
+    links: ShareLinks,
+  ) {
+    super(links);
+  }
+
+  /** Connects to `url` with `schema` (already migrated) as the search path. */
+  static async open(url: string, schema: string, links: ShareLinks): Promise<PostgresWriter> {
+    const client = new Client({ connectionString: url, options: `-c search_path="${schema}"` });
+    await client.connect();
+    // Speed over durability while seeding: a crash only loses a scratch schema.
+    await client.query("SET synchronous_commit = off");
+    return new PostgresWriter(client, links);
+  }
+
+  private static emptyBatch() {
+    return {
+      users: columns({ id: "varchar", display_name: "varchar", email: "varchar", password_hash: "varchar", created_at: "timestamptz", deactivated_at: "timestamptz" }),
+      conversations: columns({ id: "varchar", owner_id: "varchar", title: "varchar", created_at: "timestamptz" }),
+      messages: columns({
+        id: "varchar",
+        conversation_id: "varchar",
+        owner_id: "varchar",
+        position: "int",
+        role: "varchar",
+        content: "text",
+        created_at: "timestamptz",
+      }),
+      shares: columns({
+        id: "varchar",
+        owner_id: "varchar",
+        conversation_id: "varchar",
+        token_hash: "varchar",
+        token_sealed: "varchar",
+        attribution: "varchar",
+        title: "varchar",
+        message_count: "int",
+        snapshot: "text",
+        snapshot_at: "timestamptz",
+        created_at: "timestamptz",
+        revoked_at: "timestamptz",
+        expires_at: "timestamptz",
+        disabled_at: "timestamptz",
+        disabled_reason: "varchar",
+      }),
+    };
+  }
+
+  private static push(target: Columns, values: unknown[]): void {
+    Object.values(target).forEach((column, i) => column.values.push(values[i]));
+  }
+
+  protected writeUser(id: string, displayName: string, email: string, passwordHash: string, now: number, deactivatedAt: number | null): void {
+    PostgresWriter.push(this.batch.users, [id, displayName, email, passwordHash, iso(now), orNull(deactivatedAt, iso)]);
+  }
+
+  protected writeConversation(id: string, ownerId: string, title: string, now: number): void {
+    PostgresWriter.push(this.batch.conversations, [id, ownerId, title, iso(now)]);
+  }
+
+  protected writeMessage(id: string, conversationId: string, ownerId: string, position: number, m: SeedMessage, now: number): void {
+    PostgresWriter.push(this.batch.messages, [id, conversationId, ownerId, position, m.role, m.content, iso(now)]);
+  }
+
+  protected writeShare(r: ShareRow): void {
+    PostgresWriter.push(this.batch.shares, shareValues(r, iso));
+  }
+
+  /** INSERT INTO table (columns…, extra columns…) SELECT *, extra values… FROM unnest($1::type[], …). */
+  private async insert(table: string, batch: Columns, extra: Record<string, string> = {}): Promise<void> {
+    const entries = Object.entries(batch);
+    if (entries[0][1].values.length === 0) return;
+    const names = [...entries.map(([name]) => name), ...Object.keys(extra)].map((n) => `"${n}"`).join(", ");
+    const arrays = entries.map(([, c], i) => `$${i + 1}::${c.type}[]`).join(", ");
+    const select = ["t.*", ...Object.values(extra)].join(", ");
+    const aliases = entries.map(([name]) => `"${name}"`).join(", ");
+    await this.client.query(`INSERT INTO "${table}" (${names}) SELECT ${select} FROM unnest(${arrays}) AS t(${aliases})`, entries.map(([, c]) => c.values));
+  }
+
+  async transaction(work: () => void): Promise<void> {
+    this.batch = PostgresWriter.emptyBatch();
+    work();
+    const { users, conversations, messages, shares } = this.batch;
+    await this.client.query("BEGIN");
+    try {
+      await this.insert("users", users, { email_normalized: "t.email", token_version: "0", role: "'USER'" });
+      await this.insert("conversations", conversations);
+      await this.insert("messages", messages);
+      await this.insert("shares", shares, { view_count: "0" });
+      await this.client.query("COMMIT");
+    } catch (error) {
+      await this.client.query("ROLLBACK");
+      throw error;
+    } finally {
+      this.batch = PostgresWriter.emptyBatch();
+    }
+  }
+
+  async close(): Promise<void> {
+    // Fresh statistics, so the planner sees the tables as they are (autovacuum would only get there later).
+    await this.client.query(`ANALYZE "users", "conversations", "messages", "shares"`);
+    await this.client.end();
   }
 }
 
@@ -210,10 +409,10 @@ async function seedPasswordHash(): Promise<string> {
   return new PasswordHasher(10).hash("seeded users never log in");
 }
 
-function insertUsers(seeder: Seeder, count: number, passwordHash: string): string[] {
+async function insertUsers(seeder: SeedWriter, count: number, passwordHash: string): Promise<string[]> {
   const ids: string[] = [];
   for (let start = 0; start < count; start += BATCH) {
-    seeder.transaction(() => {
+    await seeder.transaction(() => {
       for (let i = start; i < Math.min(count, start + BATCH); i++) ids.push(seeder.insertUser(i, passwordHash));
     });
   }
@@ -224,16 +423,16 @@ function insertUsers(seeder: Seeder, count: number, passwordHash: string): strin
  * Conversation c gets `messages` messages and the shares c, c + conversations, c + 2 × conversations, …, each a
  * snapshot of it; odd shares show their owner's name. Returns the tokens by share index.
  */
-function insertStandardShares(
-  seeder: Seeder,
+async function insertStandardShares(
+  seeder: SeedWriter,
   userIds: string[],
   spec: Pick<MainSeedSpec, "conversations" | "shares" | "messages" | "messageChars">,
   text: TextGenerator,
-): string[] {
+): Promise<string[]> {
   const tokens: string[] = new Array<string>(spec.shares);
   const conversations = spec.conversations;
   for (let start = 0; start < conversations; start += BATCH) {
-    seeder.transaction(() => {
+    await seeder.transaction(() => {
       for (let c = start; c < Math.min(conversations, start + BATCH); c++) {
         const ownerId = userIds[c % userIds.length];
         const title = `Seeded conversation ${c}`;
@@ -248,12 +447,12 @@ function insertStandardShares(
   return tokens;
 }
 
-function insertSizedShares(seeder: Seeder, userIds: string[], spec: MainSeedSpec, text: TextGenerator): Map<number, string[]> {
+async function insertSizedShares(seeder: SeedWriter, userIds: string[], spec: MainSeedSpec, text: TextGenerator): Promise<Map<number, string[]>> {
   const bySize = new Map<number, string[]>();
   for (const size of spec.snapshotSizes) {
     const tokens: string[] = [];
     for (let i = 0; i < spec.sizeLinks; i++) {
-      seeder.transaction(() => {
+      await seeder.transaction(() => {
         const ownerId = userIds[i % userIds.length];
         const title = `Seeded ${size}-message conversation ${i}`;
         const messages = text.messages(size, spec.messageChars);
@@ -267,12 +466,12 @@ function insertSizedShares(seeder: Seeder, userIds: string[], spec: MainSeedSpec
 }
 
 /** One link per reason a link stops working, to check that the baseline answers them as the server does. */
-function insertDeadLinks(seeder: Seeder, ownerId: string, passwordHash: string, text: TextGenerator): DeadLinks {
+async function insertDeadLinks(seeder: SeedWriter, ownerId: string, passwordHash: string, text: TextGenerator): Promise<DeadLinks> {
   let dead: DeadLinks | undefined;
-  seeder.transaction(() => {
+  await seeder.transaction(() => {
     const messages = text.messages(4, 100);
     const conversationId = seeder.insertConversation(ownerId, "Dead links", messages);
-    const past = sqliteTime(Date.now() - 24 * 3600 * 1000);
+    const past = Date.now() - 24 * 3600 * 1000;
     const share = (flags: Partial<ShareFlags>) => seeder.insertShare(ownerId, conversationId, "Dead links", messages, { attribution: "NAMED", ...flags });
     const goneUser = seeder.insertUser(-1, passwordHash, true);
     const goneConversation = seeder.insertConversation(goneUser, "Deactivated owner", messages);
@@ -286,21 +485,28 @@ function insertDeadLinks(seeder: Seeder, ownerId: string, passwordHash: string, 
   return dead!;
 }
 
-/** The database the load workloads run on. */
-export async function seedMain(path: string, links: ShareLinks, spec: MainSeedSpec): Promise<MainSeed> {
-  await migrate(path);
-  const passwordHash = await seedPasswordHash();
-  const seeder = new Seeder(path, links);
+/**
+ * The database the load workloads run on, through `seeder` (into a schema already migrated), which it closes.
+ * The same spec seeds the same users, titles and messages in either database.
+ */
+export async function seedMain(seeder: SeedWriter, spec: MainSeedSpec): Promise<MainSeed> {
   try {
+    const passwordHash = await seedPasswordHash();
     const text = new TextGenerator(42);
-    const userIds = insertUsers(seeder, spec.users, passwordHash);
-    const standard = insertStandardShares(seeder, userIds, spec, text);
-    const bySize = insertSizedShares(seeder, userIds, spec, text);
-    const dead = insertDeadLinks(seeder, userIds[0], passwordHash, text);
+    const userIds = await insertUsers(seeder, spec.users, passwordHash);
+    const standard = await insertStandardShares(seeder, userIds, spec, text);
+    const bySize = await insertSizedShares(seeder, userIds, spec, text);
+    const dead = await insertDeadLinks(seeder, userIds[0], passwordHash, text);
     return { links: standard, bySize, dead };
   } finally {
-    seeder.close();
+    await seeder.close();
   }
+}
+
+/** The main SQLite file: the real migrations, then seedMain. */
+export async function seedSqliteMain(path: string, links: ShareLinks, spec: MainSeedSpec): Promise<MainSeed> {
+  await migrate(path);
+  return seedMain(new SqliteWriter(path, links), spec);
 }
 
 // Filler shares only deepen the indexes: tiny snapshots keep a million of them to a few hundred megabytes.
@@ -318,21 +524,21 @@ export async function seedSizePair(
 ): Promise<string[]> {
   await migrate(smallPath);
   const passwordHash = await seedPasswordHash();
-  const small = new Seeder(smallPath, links);
+  const small = new SqliteWriter(smallPath, links);
   let tokens: string[];
   try {
-    const userIds = insertUsers(small, Math.max(1, Math.round(spec.small / 10)), passwordHash);
-    tokens = insertStandardShares(small, userIds, { ...spec, conversations: spec.small, shares: spec.small }, new TextGenerator(7));
+    const userIds = await insertUsers(small, Math.max(1, Math.round(spec.small / 10)), passwordHash);
+    tokens = await insertStandardShares(small, userIds, { ...spec, conversations: spec.small, shares: spec.small }, new TextGenerator(7));
   } finally {
-    small.close();
+    await small.close();
   }
   fs.copyFileSync(smallPath, largePath);
-  const seeder = new Seeder(largePath, links);
+  const seeder = new SqliteWriter(largePath, links);
   try {
     const conversations = seeder.conversationOwners();
     const fillers = spec.large - spec.small;
     for (let start = 0; start < fillers; start += BATCH * 10) {
-      seeder.transaction(() => {
+      await seeder.transaction(() => {
         for (let i = start; i < Math.min(fillers, start + BATCH * 10); i++) {
           const { id, ownerId } = conversations[i % conversations.length];
           seeder.insertShare(ownerId, id, `Filler ${i}`, FILLER_MESSAGES, { attribution: "ANONYMOUS" });
@@ -340,7 +546,7 @@ export async function seedSizePair(
       });
     }
   } finally {
-    seeder.close();
+    await seeder.close();
   }
   return tokens;
 }

@@ -5,6 +5,9 @@ import path from "node:path";
 
 const ROOT = path.join(__dirname, "..");
 const WORKLOADS = ["view-hot", "view-cold", "list", "share", "import"];
+// With a PostgreSQL to use, view-cold and share run on it too, in a schema of the run's own.
+const POSTGRES = process.env.TEST_DATABASE_URL;
+if (!POSTGRES) process.stdout.write("bench smoke test: its PostgreSQL part is skipped without TEST_DATABASE_URL\n");
 
 interface Finished {
   code: number | null;
@@ -15,7 +18,10 @@ interface Finished {
 function runQuickBench(timeoutMs: number): Promise<Finished> {
   return new Promise((resolve, reject) => {
     // Its own process group, so a timeout stops the servers it started along with it.
-    const child = spawn("npm", ["run", "--silent", "bench", "--", "--quick", "--no-write"], { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const args = ["run", "--silent", "bench", "--", "--quick", "--no-write", ...(POSTGRES ? ["--postgres", POSTGRES] : [])];
+    // BENCH_DATABASE_URL from the shell must not decide what this test runs.
+    const env = { ...process.env, BENCH_DATABASE_URL: "" };
+    const child = spawn("npm", args, { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -33,10 +39,18 @@ function runQuickBench(timeoutMs: number): Promise<Finished> {
 }
 
 describe("the benchmark", () => {
-  it("runs a quick version end to end and prints a result line for every workload", async () => {
+  it("runs a quick version end to end and prints a result line for every workload, and for view-cold and share on PostgreSQL when there is one", async () => {
     const { code, stdout, stderr } = await runQuickBench(150_000);
     expect({ code, stderr: code === 0 ? "" : stderr }).toEqual({ code: 0, stderr: "" });
     for (const name of WORKLOADS) expect(stdout).toMatch(new RegExp(`^\\| ${name} \\| \\d`, "m"));
     expect(stdout).toMatch(/^\| 1 SQL statement per uncached view \| \d/m);
+    if (POSTGRES) {
+      for (const name of ["view-cold", "share"]) {
+        expect(stdout).toMatch(new RegExp(`^\\| ${name} \\| SQLite \\| \\d`, "m"));
+        expect(stdout).toMatch(new RegExp(`^\\| ${name} \\| PostgreSQL [\\d.]+ \\| \\d[\\d,]* \\| \\d+% \\|`, "m"));
+      }
+    } else {
+      expect(stdout).toContain("### PostgreSQL beside SQLite\n\nNot run");
+    }
   }, 180_000);
 });
