@@ -15,8 +15,13 @@ const SQLITE_ONLY = [
   "sensitive-data", "config", "schema", "scale-out",
 ].map((name) => `/test/${name.replace(".", "\\.")}\\.test\\.ts$`);
 
+// Files about PostgreSQL alone (read replicas): with TEST_DATABASE_URL they run in the postgres project only;
+// without it they stay in the sqlite project, where they report themselves skipped.
+const POSTGRES_ONLY = ["replicas"].map((name) => `/test/${name}\\.test\\.ts$`);
+
 const projects = [{ ...common, displayName: "sqlite" }];
 if (process.env.TEST_DATABASE_URL) {
+  projects[0].testPathIgnorePatterns = ["/node_modules/", ...POSTGRES_ONLY];
   projects.push({
     ...common,
     displayName: "postgres",
