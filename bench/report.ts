@@ -341,6 +341,7 @@ function postgresSection(results: Results): string | null {
         cores(summary.serverCpu),
         label === "SQLite" ? "–" : cores(summary.databaseCpu),
         cores(summary.clientCpu),
+        cores(summary.othersCpu),
         String(summary.failures),
       ];
     }),
@@ -351,7 +352,7 @@ function postgresSection(results: Results): string | null {
     `(${int(pg.bytes / 1024 ** 2)} MB, seeded in ${pg.seedSeconds.toFixed(1)} s). Each workload alternates our server on the SQLite file ` +
     `and our server on PostgreSQL, ${o.connections} connections, ${o.warmup} s warm-up and ${o.rounds} rounds of ${o.duration} s each; ` +
     `medians over rounds, "÷ SQLite" the median of each round's pair. PostgreSQL's own processes are measured apart: ` +
-    `"total" is what a request costs the machine, server and database together.\n\n` +
+    `"total" is what a request costs the machine, server and database together; "others" is every other process.\n\n` +
     table(
       [
         "workload",
@@ -366,6 +367,7 @@ function postgresSection(results: Results): string | null {
         "CPU server",
         "CPU PostgreSQL",
         "CPU load gen.",
+        "CPU others",
         "failures",
       ],
       rows,
