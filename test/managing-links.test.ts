@@ -70,6 +70,33 @@ describe("myShares", () => {
     expect((await stats()).viewCount).toBe(3);
   });
 
+  it("writes the counts of many links in one flush, adding to what is stored, and loses none to a flush running at once", async () => {
+    const owner = await signUp(server);
+    const conversationId = await createConversation(server, owner.token, "Counted", [{ role: "USER", content: "Count me." }]);
+    const shares = [];
+    for (let i = 0; i < 3; i++) shares.push(await shareConversation(server, owner.token, conversationId));
+    for (const [i, share] of shares.entries()) for (let n = 0; n <= i; n++) await view(server, share.url);
+    await server.app.services.shares.views.flush();
+    // A second batch flushed while a third is already being written.
+    for (const share of shares) await view(server, share.url);
+    const second = server.app.services.shares.views.flush();
+    await view(server, shares[0].url);
+    await Promise.all([second, server.app.services.shares.views.flush()]);
+    const rows = await server.sql<{ id: string; view_count: number; last_viewed_at: unknown }>(
+      `SELECT id, view_count, last_viewed_at FROM shares WHERE conversation_id = ?`,
+      [dbId(conversationId)],
+    );
+    const counts = Object.fromEntries(rows.map((r) => [r.id, r.view_count]));
+    expect(shares.map((s) => counts[dbId(s.id)])).toEqual([3, 3, 4]);
+    expect(rows.every((r) => r.last_viewed_at !== null)).toBe(true);
+    const listed = ok(await gql(server, `{ myShares(first: 10) { edges { node { id viewCount } } } }`, {}, owner.token)).myShares.edges;
+    expect(Object.fromEntries(listed.map((e: { node: { id: string; viewCount: number } }) => [e.node.id, e.node.viewCount]))).toEqual({
+      [shares[0].id]: 3,
+      [shares[1].id]: 3,
+      [shares[2].id]: 4,
+    });
+  });
+
   it("does not count views of a dead link", async () => {
     const { owner, share } = await ownerWithShare(server);
     await revoke(server, owner.token, share.id).then(ok);

@@ -1,4 +1,5 @@
 // Counts link views in memory and writes them in batches, so the hot view path never writes to the database.
+import type { EntityManager } from "typeorm";
 import type { Logger } from "../common/logger";
 import type { Transactions } from "../db/transactions";
 import { Share } from "./share.entity";
@@ -6,6 +7,21 @@ import { Share } from "./share.entity";
 export interface PendingViews {
   count: number;
   lastViewedAt: Date;
+}
+
+/**
+ * Two statements whatever the batch's size, where an UPDATE per share would cost a round trip each: lock the rows
+ * in id order, then add every count from arrays.
+ */
+async function addOnPostgres(manager: EntityManager, entries: [string, PendingViews][]): Promise<void> {
+  const ids = entries.map(([id]) => id);
+  await manager.query(`SELECT id FROM shares WHERE id = ANY($1::varchar[]) ORDER BY id FOR UPDATE`, [ids]);
+  await manager.query(
+    `UPDATE shares AS s SET view_count = s.view_count + v.n, last_viewed_at = v.at
+       FROM unnest($1::varchar[], $2::int[], $3::timestamptz[]) AS v(id, n, at)
+      WHERE s.id = v.id`,
+    [ids, entries.map(([, v]) => v.count), entries.map(([, v]) => v.lastViewedAt.toISOString())],
+  );
 }
 
 export class ViewCounter {
@@ -42,9 +58,12 @@ export class ViewCounter {
     const batch = this.pending;
     this.pending = new Map();
     try {
+      // In id order, so two flushes (of this instance or another) lock shared rows in the same order: no deadlock.
+      const entries = [...batch].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       await this.transactions.write(async (manager) => {
-        // In id order, so two flushes (of this instance or another) lock shared rows in the same order: no deadlock.
-        for (const [id, views] of [...batch].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        if (manager.connection.options.type === "postgres") return addOnPostgres(manager, entries);
+        // SQLite runs in-process: an UPDATE per share costs microseconds.
+        for (const [id, views] of entries) {
           await manager.update(Share, { id }, { viewCount: () => `view_count + ${views.count}`, lastViewedAt: views.lastViewedAt });
         }
       });
