@@ -17,7 +17,8 @@ async function addOnPostgres(manager: EntityManager, entries: [string, PendingVi
   const ids = entries.map(([id]) => id);
   await manager.query(`SELECT id FROM shares WHERE id = ANY($1::varchar[]) ORDER BY id FOR UPDATE`, [ids]);
   await manager.query(
-    `UPDATE shares AS s SET view_count = s.view_count + v.n, last_viewed_at = v.at
+    // GREATEST: another instance's flush may carry older views than one already written (it ignores NULL).
+    `UPDATE shares AS s SET view_count = s.view_count + v.n, last_viewed_at = GREATEST(s.last_viewed_at, v.at)
        FROM unnest($1::varchar[], $2::int[], $3::timestamptz[]) AS v(id, n, at)
       WHERE s.id = v.id`,
     [ids, entries.map(([, v]) => v.count), entries.map(([, v]) => v.lastViewedAt.toISOString())],
