@@ -322,24 +322,23 @@ function postgresSection(results: Results): string | null {
   }
   const rows = pg.workloads.flatMap((w) =>
     [
-      ["SQLite", w.sqlite, "–"],
-      [pg.version, w.postgres, pct(w.rpsRatio)],
-    ].map(([label, s, ratio]) => {
-      const summary = s as Summary;
-      const server = summary.cpuPerRequest;
-      const database = perRequest(summary.databaseCpu, summary.rps);
+      { label: "SQLite", summary: w.sqlite, ratio: "–", database: null },
+      { label: pg.version, summary: w.postgres, ratio: pct(w.rpsRatio), database: w.postgres.databaseCpu },
+    ].map(({ label, summary, ratio, database }) => {
+      // SQLite runs inside the server: its rows have no database process to show.
+      const databasePerRequest = database === null ? 0 : perRequest(database, summary.rps);
       return [
         w.name,
-        label as string,
+        label,
         int(summary.rps),
-        ratio as string,
+        ratio,
         ms(summary.p50),
         ms(summary.p99),
-        int(server),
-        label === "SQLite" ? "–" : int(database),
-        label === "SQLite" ? int(server) : int(server + database),
+        int(summary.cpuPerRequest),
+        database === null ? "–" : int(databasePerRequest),
+        int(summary.cpuPerRequest + databasePerRequest),
         cores(summary.serverCpu),
-        label === "SQLite" ? "–" : cores(summary.databaseCpu),
+        database === null ? "–" : cores(database),
         cores(summary.clientCpu),
         cores(summary.othersCpu),
         String(summary.failures),
