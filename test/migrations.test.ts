@@ -41,8 +41,9 @@ it(`the ${TEST_DIALECT} migrations build exactly the tables the entities describ
   });
 });
 
-// PostgreSQL's history begins at the current schema, so only SQLite has an upgrade path to prove.
-(TEST_DIALECT === "sqlite" ? it : it.skip)("upgrading a SQLite database with links keeps every link working and dates its snapshot at its creation", async () => {
+// PostgreSQL's history begins at the current schema, so only SQLite has an upgrade path to prove (registered in the
+// sqlite project only: not applicable is not skipped).
+if (TEST_DIALECT === "sqlite") it("upgrading a SQLite database with links keeps every link working and dates its snapshot at its creation", async () => {
   await withFreshDataSource(async (dataSource) => {
     const [first, ...rest] = dataSource.migrations;
     const runner = dataSource.createQueryRunner();
