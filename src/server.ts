@@ -184,7 +184,9 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
       const resolution = resolveTrustedDocument(request, config.trustedDocuments);
       if ("refusal" in resolution) {
         const { status, code, message, headers } = resolution.refusal;
-        return sendJson(res, status, { errors: [{ message, extensions: { code } }] }, headers);
+        // As Apollo answers: clients that accept the GraphQL media type read errors of a 400 only when it is used.
+        const type = (req.headers.accept ?? "").includes("application/graphql-response+json") ? { "content-type": "application/graphql-response+json; charset=utf-8" } : undefined;
+        return sendJson(res, status, { errors: [{ message, extensions: { code } }] }, { ...headers, ...type });
       }
       request = resolution.request;
     }
