@@ -1,5 +1,6 @@
 // Every environment variable the server reads, parsed and validated once, with its default.
 import path from "node:path";
+import { loadManifest, type TrustedDocuments } from "./trusted-documents/manifest";
 
 export interface SqliteConfig {
   type: "sqlite";
@@ -67,6 +68,17 @@ export interface Config {
   introspection: boolean;
   limits: RequestLimits;
   rateLimits: RateLimits;
+  /** The operations the deployment's own clients were built with; null accepts any document (as before). */
+  trustedDocuments: { file: string; documents: TrustedDocuments; only: boolean } | null;
+  /** The apps that open share links (empty lists serve no association files). */
+  appLinks: AppLinks;
+}
+
+/** Apps that may open share links instead of the browser: iOS universal links and Android App Links. */
+export interface AppLinks {
+  /** `<Team ID>.<bundle id>` of each iOS app. */
+  appleAppIds: string[];
+  androidApps: { packageName: string; sha256CertFingerprints: string[] }[];
 }
 
 /** Per-request limits, checked before any resolver runs. */
@@ -171,6 +183,44 @@ function shareBaseUrl(raw: string): string {
   return raw;
 }
 
+function trustedDocuments(env: NodeJS.ProcessEnv): Config["trustedDocuments"] {
+  const only = boolean(env, "TRUSTED_DOCUMENTS_ONLY", false);
+  const file = env.TRUSTED_DOCUMENTS || "";
+  if (!file) {
+    if (only) throw new ConfigError("TRUSTED_DOCUMENTS_ONLY=true needs TRUSTED_DOCUMENTS, the path of a trusted-documents manifest");
+    return null;
+  }
+  try {
+    return { file, documents: loadManifest(file), only };
+  } catch (error) {
+    throw new ConfigError(`TRUSTED_DOCUMENTS: "${file}" ${(error as Error).message}`);
+  }
+}
+
+const APPLE_APP_ID = /^[A-Z0-9]{10}\.[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/;
+const ANDROID_PACKAGE = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$/;
+const SHA256_FINGERPRINT = /^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/;
+
+/** APPLE_APP_IDS=`TEAMID.bundle.id,…`; ANDROID_APP_PACKAGES=`package=FINGERPRINT,FINGERPRINT;package=FINGERPRINT`. */
+function appLinks(env: NodeJS.ProcessEnv): AppLinks {
+  const list = (raw: string | undefined, separator: string) => (raw ?? "").split(separator).map((item) => item.trim()).filter(Boolean);
+  const appleAppIds = list(env.APPLE_APP_IDS, ",");
+  for (const id of appleAppIds) {
+    if (!APPLE_APP_ID.test(id)) throw new ConfigError(`APPLE_APP_IDS: "${id}" is not <10-character Team ID>.<bundle id>, e.g. ABCDE12345.com.example.chat`);
+  }
+  const androidApps = list(env.ANDROID_APP_PACKAGES, ";").map((entry) => {
+    const [packageName, fingerprints = ""] = entry.split("=").map((part) => part.trim());
+    if (!ANDROID_PACKAGE.test(packageName)) throw new ConfigError(`ANDROID_APP_PACKAGES: "${packageName}" is not an Android package name, e.g. com.example.chat`);
+    const sha256CertFingerprints = list(fingerprints, ",").map((f) => f.toUpperCase());
+    if (sha256CertFingerprints.length === 0) throw new ConfigError(`ANDROID_APP_PACKAGES: ${packageName} needs its signing certificate's SHA-256 fingerprint after "="`);
+    for (const f of sha256CertFingerprints) {
+      if (!SHA256_FINGERPRINT.test(f)) throw new ConfigError(`ANDROID_APP_PACKAGES: "${f}" is not a SHA-256 fingerprint (32 hex pairs separated by colons, as keytool prints it)`);
+    }
+    return { packageName, sha256CertFingerprints };
+  });
+  return { appleAppIds, androidApps };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = integer(env, "PORT", 4000, 0, 65535);
   const database = parseDatabaseUrl(env.DATABASE_URL || "sqlite:data/chat-share.sqlite", env);
@@ -226,5 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       importsPerUserPerHour: integer(env, "IMPORTS_PER_USER_PER_HOUR", 300, 0, 1_000_000),
       viewsPerIpPerMinute: integer(env, "VIEWS_PER_IP_PER_MINUTE", 600, 0, 100_000_000),
     },
+    trustedDocuments: trustedDocuments(env),
+    appLinks: appLinks(env),
   };
 }

@@ -19,6 +19,8 @@ import { connectRedis } from "./common/redis";
 import { Metrics } from "./metrics";
 import { PublicResponseCache } from "./share/public-response-cache";
 import { createSharePageHandler } from "./share-page/share-page";
+import { resolveTrustedDocument } from "./trusted-documents/trusted-documents";
+import { appLinkFiles } from "./app-links/app-links";
 
 export interface AppServer {
   httpServer: http.Server;
@@ -118,6 +120,8 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
     // index.ts owns the signals: drain, close the database, exit 0.
     stopOnTerminationSignals: false,
     csrfPrevention: true,
+    // With trusted documents only, nothing may register a new document, so Apollo's APQ cache is not even kept.
+    ...(config.trustedDocuments?.only ? { persistedQueries: false as const } : {}),
     validationRules: limitRules(config.limits),
     parseOptions: { maxTokens: config.limits.maxTokens },
     plugins: [
@@ -175,8 +179,19 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
     }
     const generation = responses.generation;
     const publicViews: Context["publicViews"] = [];
+    let request = { method: req.method ?? "GET", search, body: raw === undefined ? undefined : parseBody(req, raw) };
+    if (config.trustedDocuments) {
+      const resolution = resolveTrustedDocument(request, config.trustedDocuments);
+      if ("refusal" in resolution) {
+        const { status, code, message, headers } = resolution.refusal;
+        // As Apollo answers: clients that accept the GraphQL media type read errors of a 400 only when it is used.
+        const type = (req.headers.accept ?? "").includes("application/graphql-response+json") ? { "content-type": "application/graphql-response+json; charset=utf-8" } : undefined;
+        return sendJson(res, status, { errors: [{ message, extensions: { code } }] }, { ...headers, ...type });
+      }
+      request = resolution.request;
+    }
     const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? "GET", headers: toHeaderMap(req), search, body: raw === undefined ? undefined : parseBody(req, raw) },
+      httpGraphQLRequest: { ...request, headers: toHeaderMap(req) },
       context: async () => ({
         viewer: await viewerOf(req.headers.authorization),
         clientIp,
@@ -205,6 +220,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
   }
 
   const sharePagePrefix = new URL(config.shareBaseUrl).pathname;
+  const appLinks = appLinkFiles(config.appLinks, config.shareBaseUrl);
   const sharePage = createSharePageHandler({ config, services });
 
   /** Every dependency this instance was configured with, and whether it answers now. */
@@ -263,6 +279,10 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
       const ready = Object.values(checks).every((ok) => ok);
       if (!ready) log.warn("readiness check failed", { checks });
       return sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "unavailable", checks });
+    }
+    if (appLinks.has(path) && (req.method === "GET" || req.method === "HEAD")) {
+      // Fetched by Apple's and Google's crawlers from the share host; an hour keeps a new app ID's wait short.
+      return sendJson(res, 200, appLinks.get(path), { "cache-control": "public, max-age=3600" });
     }
     if (path.startsWith(sharePagePrefix) && path.length > sharePagePrefix.length) {
       return sharePage(req, res, path.slice(sharePagePrefix.length));

@@ -303,11 +303,15 @@ describe("message content", () => {
 });
 
 describe("continuing the conversation", () => {
-  it("explains importing, without a button, when no app is configured", async () => {
+  // Words a reader of the page should never meet: they are for the people who build apps.
+  const DEVELOPER_WORDS = /importShare|mutation|GraphQL|\bAPI\b|<code>/i;
+
+  it("says in a plain sentence how to continue, without a button or developer words, when no app is configured", async () => {
     const { share } = await ownerWithShare(server);
     const { body } = await openShare(server, share.url);
     expect(body).toContain("Importing copies this snapshot into your own chat history");
-    expect(body).toContain("<code>importShare</code>");
+    expect(body).toContain("<p>To do that, open this link in a chat app that can import shared conversations.</p>");
+    expect(body).not.toMatch(DEVELOPER_WORDS);
     expect(body).not.toContain(`class="button"`);
   });
 
@@ -320,6 +324,7 @@ describe("continuing the conversation", () => {
         `<a class="button" href="https://app.example/import?from=share&amp;lang=en&amp;token=${tokenOf(share.url)}">Continue this conversation</a>`,
       );
       expect(body).toContain("Importing copies this snapshot into your own chat history");
+      expect(body).not.toMatch(DEVELOPER_WORDS);
     } finally {
       await withApp.close();
     }

@@ -65,8 +65,7 @@ left off. Your copy is yours alone: the shared page stays as it is, and whoever 
     return html`<section class="card" aria-labelledby="continue-title">
 <h2 id="continue-title">Want to keep going?</h2>
 ${explanation}
-<p>To do that, open this link in a chat app that works with chat-share: it can import it for you (apps use the
-<code>importShare</code> mutation).</p>
+<p>To do that, open this link in a chat app that can import shared conversations.</p>
 </section>`;
   }
   return html`<section class="card" aria-labelledby="continue-title">
