@@ -121,6 +121,26 @@ const SERVERS = [
     }, 60_000);
   });
 
+  // Last, since it takes the replica away from the tests above.
+  describe("when the replica is down", () => {
+    // DEFECT, not fixed here (src/share/ is being restructured): the view path's replica read throws when the replica
+    // is unreachable, so every view not already cached answers INTERNAL_SERVER_ERROR (and the share page a 500)
+    // although the primary, which decides everything about a link anyway, is up. A replica should be an optimisation
+    // a view can do without: on a failed replica read, read the link from the primary. Remove `.failing` then.
+    it.failing("still shows links from the primary, and still hides revoked ones", async () => {
+      const server = servers.get("with its caches off")!;
+      const live = await ownerWithShare(server);
+      const revoked = await ownerWithShare(server);
+      ok(await revoke(server, revoked.owner.token, revoked.share.id));
+      await pair.catchUp();
+      await pair.stopReplica();
+
+      expect((await view(server, live.share.url)).title).toBe("Trip to Lisbon");
+      expect((await sharePage(server, live.share.url)).status).toBe(200);
+      expect(await view(server, revoked.share.url)).toBeNull();
+    }, 60_000);
+  });
+
   /** What the replica holds now of a share and its owner; undefined when it has not received the share. */
   async function replicaCopy(shareId: string) {
     const rows = await pair.onReplica<{ revoked_at: Date | null; attribution: string; snapshot: string; display_name: string; deactivated_at: Date | null }>(

@@ -44,6 +44,8 @@ export interface StreamingPair {
   holdReplay(): Promise<void>;
   /** Lets replay go on and waits until the replica has applied every commit the primary had made. */
   catchUp(): Promise<void>;
+  /** Stops the replica at once, as a crash would; the primary stays up. */
+  stopReplica(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -96,6 +98,8 @@ export async function startStreamingPair(bin: Exclude<PgBinaries, { missing: str
     const urlOf = (port: number) => `postgres://postgres@127.0.0.1:${port}/postgres`;
     const connect = async (port: number) => {
       const client = new Client({ connectionString: urlOf(port) });
+      // A server that goes away fails the next query with its reason; unheard, the event would end the test run.
+      client.on("error", () => {});
       clients.push(client);
       await client.connect();
       return client;
@@ -118,6 +122,10 @@ export async function startStreamingPair(bin: Exclude<PgBinaries, { missing: str
           if (done) return;
         }
         throw new Error(`the replica did not reach ${lsn} within 30 s:\n${logs()}`);
+      },
+      async stopReplica() {
+        await run("pg_ctl", ["stop", "-D", dataDir("replica"), "-m", "immediate"]);
+        started.splice(started.indexOf("replica"), 1);
       },
       stop,
     };
