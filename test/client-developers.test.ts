@@ -65,6 +65,19 @@ describe("the HTTP status of a request that fails before execution", () => {
   });
 });
 
+describe("errors about an input have one shape", () => {
+  it("extensions.fields lists each input at fault with its problems, from validation and from the rules alike", async () => {
+    const me = await signUp(server);
+    const tooLong = await gql(server, `mutation($input: CreateConversationInput!) { createConversation(input: $input) { conversation { id } } }`, { input: { title: "t".repeat(201) } }, me.token);
+    const taken = await gql(server, `mutation($input: SignUpInput!) { signUp(input: $input) { token } }`, { input: { email: me.email, password: "a long password", displayName: "Again" } });
+    const cursor = await gql(server, `{ conversations(after: "nope") { edges { cursor } } }`, {}, me.token);
+    for (const [res, field] of [[tooLong, "title"], [taken, "email"], [cursor, "after"]] as const) {
+      expect(res.errors![0].extensions).toEqual({ code: "BAD_USER_INPUT", fields: [{ field, problems: [expect.any(String)] }] });
+      expect(res.errors![0].extensions).not.toHaveProperty("field");
+    }
+  });
+});
+
 describe("Relay", () => {
   it("node() refetches each of your objects by its global id, with the same authorization as everywhere", async () => {
     const { owner, conversationId, share } = await ownerWithShare(server);
