@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { serverAudits } from "graphql-http";
+import { ErrorCode } from "../src/common/errors";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { appendMessage, codes, createConversation, gql, missingId, ok, ownerWithShare, signUp, VIEW } from "./helpers/client";
 
@@ -65,8 +66,8 @@ describe("the HTTP status of a request that fails before execution", () => {
   });
 });
 
-describe("errors about an input have one shape", () => {
-  it("extensions.fields lists each input at fault with its problems, from validation and from the rules alike", async () => {
+describe("errors", () => {
+  it("about an input, extensions.fields lists each input at fault with its problems, from validation and from the rules alike", async () => {
     const me = await signUp(server);
     const tooLong = await gql(server, `mutation($input: CreateConversationInput!) { createConversation(input: $input) { conversation { id } } }`, { input: { title: "t".repeat(201) } }, me.token);
     const taken = await gql(server, `mutation($input: SignUpInput!) { signUp(input: $input) { token } }`, { input: { email: me.email, password: "a long password", displayName: "Again" } });
@@ -75,6 +76,12 @@ describe("errors about an input have one shape", () => {
       expect(res.errors![0].extensions).toEqual({ code: "BAD_USER_INPUT", fields: [{ field, problems: [expect.any(String)] }] });
       expect(res.errors![0].extensions).not.toHaveProperty("field");
     }
+  });
+
+  it("the README's Errors table lists every code a client can receive", async () => {
+    const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+    const table = readme.slice(readme.indexOf("### Errors"), readme.indexOf("| Limit | Value |"));
+    for (const code of [...Object.values(ErrorCode), "PERSISTED_QUERY_NOT_FOUND"]) expect(table).toContain(`| \`${code}\` |`);
   });
 });
 
