@@ -84,6 +84,8 @@ export interface AppLinks {
 /** Per-request limits, checked before any resolver runs. */
 export interface RequestLimits {
   maxDepth: number;
+  /** Depth of an introspection (__schema, __type) subtree, measured apart from maxDepth. */
+  maxIntrospectionDepth: number;
   maxAliases: number;
   maxDirectives: number;
   maxCost: number;
@@ -263,6 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     introspection: boolean(env, "INTROSPECTION", env.NODE_ENV !== "production"),
     limits: {
       maxDepth: integer(env, "MAX_QUERY_DEPTH", 12, 2, 100),
+      maxIntrospectionDepth: integer(env, "MAX_INTROSPECTION_DEPTH", 20, 2, 100),
       maxAliases: integer(env, "MAX_QUERY_ALIASES", 30, 0, 1000),
       maxDirectives: integer(env, "MAX_QUERY_DIRECTIVES", 20, 0, 1000),
       maxCost: integer(env, "MAX_QUERY_COST", 10_000, 10, 10_000_000),

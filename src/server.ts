@@ -12,6 +12,7 @@ import { ErrorCode } from "./common/errors";
 import { errorLoggingPlugin, formatError, formatErrorHidingSchema } from "./common/format-error";
 import type { Logger } from "./common/logger";
 import { costLimitPlugin, limitRules, textSafetyPlugin } from "./common/request-limits";
+import { legacyJsonStatusPlugin } from "./common/response-status";
 import { buildAppSchema } from "./schema";
 import { landingPagePlugin } from "./landing-page";
 import { createServices } from "./services";
@@ -131,6 +132,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
       textSafetyPlugin(),
       costLimitPlugin(config.limits.maxCost),
       errorLoggingPlugin(logger),
+      legacyJsonStatusPlugin(),
       metrics.plugin(),
     ],
   });

@@ -12,6 +12,7 @@ import {
   dbId,
   gql,
   missingId,
+  MODERN_ACCEPT,
   ok,
   PASSWORD,
   revoke,
@@ -173,7 +174,8 @@ async function request(
 
 function postJson(srv: Pick<TestServer, "url">, payload: unknown, token?: string, headers: Record<string, string> = {}): Promise<Answer> {
   return request(srv, {
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    // As a current client: request errors answer 4xx (a legacy application/json client gets 200, see client-developers).
+    headers: { "content-type": "application/json", accept: MODERN_ACCEPT, ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
     body: typeof payload === "string" ? payload : JSON.stringify(payload),
   });
 }
@@ -1538,7 +1540,7 @@ describe("GraphQL bombs", () => {
         // A bound on waiting, not a speed requirement: a server stuck in validation never answers at all.
         const answer = await fetch(`${url}/graphql`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", accept: MODERN_ACCEPT },
           body: JSON.stringify({ query }),
           signal: AbortSignal.timeout(10_000),
         }).then(
