@@ -93,7 +93,7 @@ function start(env: Record<string, string>): Promise<Instance> {
     for (const instance of [a, b]) {
       const res = await fetch(`${instance.url}/readyz`);
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ status: "ready", checks: { database: true, redis: true } });
+      expect(await res.json()).toEqual({ status: "ready", checks: { database: true, redis: true, subscriber: true } });
     }
   });
 
