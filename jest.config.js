@@ -12,7 +12,7 @@ const common = {
 // default database, the benchmark, the browser): they run once, on SQLite.
 const SQLITE_ONLY = [
   "crash", "startup", "bench-smoke", "share-page.browser", "codegen", "schema-safety",
-  "sensitive-data", "config", "schema", "scale-out",
+  "sensitive-data", "config", "schema", "scale-out", "revocation-under-faults",
 ].map((name) => `/test/${name.replace(".", "\\.")}\\.test\\.ts$`);
 
 // Files about PostgreSQL alone (read replicas): with TEST_DATABASE_URL they run in the postgres project only;
