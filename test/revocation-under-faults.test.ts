@@ -2,10 +2,10 @@
 // does meanwhile: subscriptions killed, Redis paused, Redis stopped and started again. Two real server processes on
 // one PostgreSQL and a Redis of this test's own, which it may break at will.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import net from "node:net";
 import { Client } from "pg";
 import Redis from "ioredis";
+import { createSchema } from "./helpers/server";
 import { startInstance, stopInstance, type Instance } from "./helpers/instances";
 import { appendMessage, createConversation, gql, ok, ownerWithShare, PASSWORD, revoke, signUp, view } from "./helpers/client";
 
@@ -81,7 +81,7 @@ class OwnRedis {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 (available ? describe : describe.skip)("a dead link under Redis faults", () => {
-  const schema = `faults_${process.pid}_${randomBytes(3).toString("hex")}`;
+  let db: Awaited<ReturnType<typeof createSchema>>;
   let redis: OwnRedis;
   let a: Instance;
   let b: Instance;
@@ -89,13 +89,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   beforeAll(async () => {
     redis = new OwnRedis(await freePort());
     await redis.start();
-    const admin = new Client({ connectionString: DATABASE_URL });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA "${schema}"`);
-    await admin.end();
+    db = await createSchema();
     const env = {
-      DATABASE_URL: DATABASE_URL!,
-      DATABASE_SCHEMA: schema,
+      ...db.env,
       REDIS_URL: redis.url,
       PORT: "0",
       SCRYPT_LOG_N: "12",
@@ -116,10 +112,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   afterAll(async () => {
     await Promise.all([a, b].map(stopInstance));
     await redis?.stop();
-    const admin = new Client({ connectionString: DATABASE_URL });
-    await admin.connect();
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await admin.end();
+    await db?.drop();
   }, 60_000);
 
   /** What the share page answers for a link. */
@@ -242,10 +235,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   it("a link a moderator disabled on A stops being served by B within the bound", async () => {
     const { share } = await ownerWithShare(a);
     const moderator = await signUp(a);
-    const db = new Client({ connectionString: DATABASE_URL });
-    await db.connect();
-    await db.query(`UPDATE "${schema}".users SET role = 'ADMIN' WHERE id = (SELECT id FROM "${schema}".users WHERE email = $1)`, [moderator.email]);
-    await db.end();
+    const client = new Client({ connectionString: DATABASE_URL, options: `-c search_path=${db.env.DATABASE_SCHEMA}` });
+    await client.connect();
+    await client.query(`UPDATE users SET role = 'ADMIN' WHERE email = $1`, [moderator.email]);
+    await client.end();
     await warm(b, share.url);
     const disabled = await whileSubscriptionsAreKilled(() => gql(a, MUTATE.moderate, { input: { shareId: share.id, reason: "Spam" } }, moderator.token));
     expect(ok(disabled).moderateShare.disabledAt).not.toBeNull();
