@@ -58,6 +58,8 @@ export interface Config {
   appImportUrl: string | null;
   /** Working links kept in memory with their snapshots (0 turns the cache off). */
   snapshotCacheSize: number;
+  /** Bytes of snapshots kept in that cache; one larger than an eighth of it is not cached. */
+  snapshotCacheMaxBytes: number;
   /** Bytes of whole public view responses kept in memory (0 turns that cache off). */
   responseCacheMaxBytes: number;
   /** Seconds shared caches (CDNs) may keep a public shared-link view: the longest a revoked link can still be served from them. */
@@ -260,6 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     appImportUrl: env.APP_IMPORT_URL ? httpUrl("APP_IMPORT_URL", env.APP_IMPORT_URL) : null,
     shareCacheMaxAgeSeconds: integer(env, "SHARE_CACHE_MAX_AGE_SECONDS", 30, 0, 86_400),
     snapshotCacheSize: integer(env, "SNAPSHOT_CACHE_SIZE", 10_000, 0, 10_000_000),
+    snapshotCacheMaxBytes: integer(env, "SNAPSHOT_CACHE_MAX_BYTES", 64 * 1024 * 1024, 0, 8 * 1024 * 1024 * 1024),
     responseCacheMaxBytes: integer(env, "RESPONSE_CACHE_MAX_BYTES", 64 * 1024 * 1024, 0, 8 * 1024 * 1024 * 1024),
     landingPage: landingPage(env.LANDING_PAGE, env.NODE_ENV === "production"),
     introspection: boolean(env, "INTROSPECTION", env.NODE_ENV !== "production"),

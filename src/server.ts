@@ -16,7 +16,7 @@ import { legacyJsonStatusPlugin } from "./common/response-status";
 import { buildAppSchema } from "./schema";
 import { landingPagePlugin } from "./landing-page";
 import { createServices } from "./services";
-import { connectRedis } from "./common/redis";
+import { connectRedis, within } from "./common/redis";
 import { Metrics } from "./metrics";
 import { PublicResponseCache } from "./share/public-response-cache";
 import { createSharePageHandler } from "./share-page/share-page";
@@ -38,6 +38,8 @@ export interface ServerOptions {
   dataSource: DataSource;
   logger: Logger;
 }
+
+const READY_TIMEOUT_MS = 1000;
 
 class HttpError extends Error {
   constructor(
@@ -103,7 +105,7 @@ async function writeGraphQLResponse(res: ServerResponse, response: HTTPGraphQLRe
 
 export async function createServer({ config, dataSource, logger }: ServerOptions): Promise<AppServer> {
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
-  const { services, tokens, linkCache, stop: stopServices } = createServices(config, dataSource, logger, redis);
+  const { services, tokens, linkCache, bus, stop: stopServices } = createServices(config, dataSource, logger, redis);
   const metrics = new Metrics(dataSource);
   linkCache.onLookup = (hit) => metrics.cacheLookups.inc({ result: hit ? "hit" : "miss" });
   const responses = new PublicResponseCache(config.responseCacheMaxBytes);
@@ -170,8 +172,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
     const clientIp = req.socket.remoteAddress ?? "unknown";
     const key = responseCacheKey(req, raw, search);
     const hit = key ? responses.get(key) : undefined;
-    if (hit && (await services.shares.allowView(clientIp))) {
-      for (const shareId of hit.shareIds) services.shares.views.record(shareId);
+    if (hit && (await services.shareReader.countCachedView(clientIp, hit.shareIds))) {
       metrics.responseCacheHits.inc();
       // Only what is left of the freshness it was cached with, so shared caches downstream never add a second max-age.
       const remaining = Math.max(0, Math.floor((hit.staleAt - Date.now()) / 1000));
@@ -209,7 +210,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
 
   /**
    * Keeps a response that Apollo found publicly cacheable (and error-free) and that showed a working link, for as
-   * long as it may be cached. Answers about dead or unknown links are not kept: random tokens must not be able to
+   * long as it may be cached, and no longer than the links it shows are trusted (their cache age bound). Answers about dead or unknown links are not kept: random tokens must not be able to
    * push the hot links out.
    */
   function remember(key: string, response: HTTPGraphQLResponse, shown: Context["publicViews"], generation: number): void {
@@ -217,7 +218,8 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
     const maxAge = /^max-age=(\d+), public$/.exec(response.headers.get("cache-control") ?? "");
     if (!maxAge || (response.status ?? 200) !== 200 || response.body.kind !== "complete") return;
     let staleAt = Date.now() + Number(maxAge[1]) * 1000;
-    for (const { expiresAt } of shown) if (expiresAt) staleAt = Math.min(staleAt, expiresAt.getTime());
+    for (const { freshUntil } of shown) staleAt = Math.min(staleAt, freshUntil.getTime());
+    if (staleAt <= Date.now()) return;
     responses.set(key, { status: 200, headers: [...response.headers], body: response.body.string, shareIds: shown.map((s) => s.shareId), staleAt }, generation);
   }
 
@@ -225,19 +227,19 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
   const appLinks = appLinkFiles(config.appLinks, config.shareBaseUrl);
   const sharePage = createSharePageHandler({ config, services });
 
-  /** Every dependency this instance was configured with, and whether it answers now. */
+  /**
+   * Every dependency this instance was configured with, and whether it answers now, each within a second (a paused
+   * Redis must not hang the probe). `subscriber` is the cache invalidation subscription: while it is down the
+   * instance still answers correctly, but from the database alone.
+   */
   async function readiness(): Promise<Record<string, boolean>> {
-    const database = dataSource
-      .query("SELECT 1")
-      .then(() => true)
-      .catch(() => false);
-    const cache = redis
-      ? redis.commands
-          .ping()
-          .then((pong) => pong === "PONG")
-          .catch(() => false)
-      : undefined;
-    return { database: await database, ...(cache ? { redis: await cache } : {}) };
+    const answers = (check: Promise<unknown>) => within(check, READY_TIMEOUT_MS).then((ok) => ok !== false, () => false);
+    const [database, commands, subscriber] = await Promise.all([
+      answers(dataSource.query("SELECT 1")),
+      redis && answers(redis.commands.ping().then((pong) => pong === "PONG")),
+      bus?.healthy(READY_TIMEOUT_MS),
+    ]);
+    return { database, ...(redis ? { redis: commands!, subscriber: subscriber ?? false } : {}) };
   }
 
   /** The path as it may be logged: a share link's token is replaced by a prefix of its hash. */

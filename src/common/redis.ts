@@ -24,3 +24,12 @@ export async function connectRedis(url: string, logger: Logger): Promise<SharedR
     },
   };
 }
+
+/** Rejects after `ms` unless `promise` settles first. */
+export function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

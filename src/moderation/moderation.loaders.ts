@@ -2,10 +2,10 @@ import DataLoader from "dataloader";
 import { In, type DataSource } from "typeorm";
 import { ShareReport } from "./report.entity";
 import { MAX_BATCH } from "../common/group-by";
-import type { ShareService } from "../share/share.service";
+import type { ShareReader } from "../share/share-reader";
 import type { SharedConversation } from "../share/shared-conversation.type";
 
-export function createModerationLoaders(dataSource: DataSource, shares: ShareService) {
+export function createModerationLoaders(dataSource: DataSource, shares: ShareReader) {
   return {
     reportsById: new DataLoader<string, ShareReport | null>(async (ids) => {
       const rows = await dataSource.manager.findBy(ShareReport, { id: In([...ids]) });

@@ -46,8 +46,8 @@ export class ShareResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<SharedConversation | null> {
     // The same for every viewer, so shared caches may keep it, but only briefly: a revoked link must vanish from them soon.
-    cacheControlFromInfo(info).setCacheHint({ maxAge: ctx.services.shares.policy.cacheMaxAgeSeconds, scope: "PUBLIC" });
-    return ctx.services.shares.view(link, ctx.clientIp, (shareId, expiresAt) => ctx.publicViews.push({ shareId, expiresAt }));
+    cacheControlFromInfo(info).setCacheHint({ maxAge: ctx.services.shareReader.cacheMaxAgeSeconds, scope: "PUBLIC" });
+    return ctx.services.shareReader.view(link, ctx.clientIp, (shareId, freshUntil) => ctx.publicViews.push({ shareId, freshUntil }));
   }
 
   @Authorized()
@@ -146,7 +146,7 @@ export class ShareResolver {
   @Authorized(Rule.OWNER)
   @FieldResolver(() => String, { description: "The link to give out; it always starts with the server's share prefix." })
   url(@Root() share: Share, @Ctx() ctx: Context): string {
-    return ctx.services.shares.links.urlOf(share);
+    return ctx.services.shares.urlOf(share);
   }
 
   @Authorized(Rule.OWNER)
@@ -158,13 +158,13 @@ export class ShareResolver {
   @Authorized(Rule.OWNER)
   @FieldResolver(() => Int, { description: "How many times the link was viewed. Counted in memory and written in batches; always complete when read here." })
   viewCount(@Root() share: Share, @Ctx() ctx: Context): number {
-    return share.viewCount + (ctx.services.shares.views.pendingFor(share.id)?.count ?? 0);
+    return ctx.services.shares.viewCountOf(share);
   }
 
   @Authorized(Rule.OWNER)
   @FieldResolver(() => DateTimeResolver, { nullable: true, description: "When the link was last viewed; null if never." })
   lastViewedAt(@Root() share: Share, @Ctx() ctx: Context): Date | null {
-    return ctx.services.shares.views.pendingFor(share.id)?.lastViewedAt ?? share.lastViewedAt;
+    return ctx.services.shares.lastViewedAtOf(share);
   }
 
   @Authorized(Rule.OWNER)
