@@ -166,7 +166,7 @@ function start(env: Record<string, string>): Promise<Instance> {
   it("both expose Prometheus metrics", async () => {
     const text = await (await fetch(`${a.url}/metrics`)).text();
     expect(text).toMatch(/chat_share_http_requests_total\{method="POST",route="\/graphql",status="200"\} \d+/);
-    expect(text).toMatch(/chat_share_graphql_operation_duration_seconds_count\{operation="anonymous",type="mutation"\} \d+/);
+    expect(text).toMatch(/chat_share_graphql_operation_duration_seconds_count\{operation="appendMessage",type="mutation"\} \d+/);
     expect(text).toMatch(/chat_share_snapshot_cache_lookups_total\{result="(hit|miss)"\} \d+/);
     expect(text).toMatch(/chat_share_db_pool_connections\{state="total"\} \d+/);
   });
