@@ -1,11 +1,11 @@
 // The largest conversation the caps allow, shared several times and viewed again and again with every cache on,
 // keeps the server process within a documented memory budget; one message more is refused before it is stored.
 // The server runs as a child process (src/index.ts) so its resident memory is its own, read from its /metrics.
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freshDatabase } from "./helpers/server";
+import { startInstance, type Instance } from "./helpers/child-server";
 import { codes, createConversation, gql, ok, shareConversation, signUp, VIEW } from "./helpers/client";
 
 /** README, Tests: the budget this test holds the server to. */
@@ -14,47 +14,20 @@ const MESSAGE = 100_000; // characters, the most one message may have
 const MESSAGES = 100; // 100 × 100,000 bytes of ASCII: exactly MAX_CONVERSATION_BYTES' default, 10,000,000
 const LINKS = 4;
 const VIEWS_PER_LINK = 6;
-const ROOT = path.join(__dirname, "..");
 
-interface Child {
-  url: string;
-  child: ChildProcess;
-  exit: Promise<number | null>;
-}
-
-function start(env: Record<string, string>): Promise<Child> {
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "src/index.ts"], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  const exit = new Promise<number | null>((resolve) => child.on("exit", resolve));
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      if (output.length < 100_000) output += chunk.toString();
-      const match = /listening on (http:\/\/[^/\s"]+)\/graphql/.exec(output);
-      if (match) resolve({ url: match[1], child, exit });
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    exit.then((code) => reject(new Error(`server exited with ${code} before listening:\n${output}`)));
-  });
-}
-
-async function residentBytes(server: Child): Promise<number> {
+async function residentBytes(server: Instance): Promise<number> {
   const text = await (await fetch(`${server.url}/metrics`)).text();
   return Number(/^chat_share_process_resident_memory_bytes (\d+)/m.exec(text)![1]);
 }
 
-let server: Child;
+let server: Instance;
 let dir: string;
 let drop: () => Promise<void>;
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "chat-share-memory-"));
   const fresh = await freshDatabase(dir);
   drop = fresh.drop;
-  server = await start({
+  server = await startInstance({
     DATABASE_URL: `sqlite:${path.join(dir, "test.sqlite")}`,
     ...fresh.env,
     DATA_DIR: dir,
