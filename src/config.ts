@@ -70,6 +70,7 @@ export interface Config {
   introspection: boolean;
   limits: RequestLimits;
   rateLimits: RateLimits;
+  conversationLimits: ConversationLimits;
   /** The operations the deployment's own clients were built with; null accepts any document (as before). */
   trustedDocuments: { file: string; documents: TrustedDocuments; only: boolean } | null;
   /** The apps that open share links (empty lists serve no association files). */
@@ -81,6 +82,13 @@ export interface AppLinks {
   /** `<Team ID>.<bundle id>` of each iOS app. */
   appleAppIds: string[];
   androidApps: { packageName: string; sha256CertFingerprints: string[] }[];
+}
+
+/** What one conversation may hold (and so any snapshot of it); BAD_USER_INPUT beyond. */
+export interface ConversationLimits {
+  maxMessages: number;
+  /** UTF-8 bytes of all message contents together. */
+  maxBytes: number;
 }
 
 /** Per-request limits, checked before any resolver runs. */
@@ -102,6 +110,10 @@ export interface RateLimits {
   sharesPerUserPerHour: number;
   importsPerUserPerHour: number;
   viewsPerIpPerMinute: number;
+  conversationsPerUserPerHour: number;
+  messagesPerUserPerHour: number;
+  /** Bytes each in-memory limiter may hold (without Redis, or while Redis is down). */
+  memoryMaxBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -281,6 +293,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sharesPerUserPerHour: integer(env, "SHARES_PER_USER_PER_HOUR", 300, 0, 1_000_000),
       importsPerUserPerHour: integer(env, "IMPORTS_PER_USER_PER_HOUR", 300, 0, 1_000_000),
       viewsPerIpPerMinute: integer(env, "VIEWS_PER_IP_PER_MINUTE", 600, 0, 100_000_000),
+      conversationsPerUserPerHour: integer(env, "CONVERSATIONS_PER_USER_PER_HOUR", 300, 0, 1_000_000),
+      messagesPerUserPerHour: integer(env, "MESSAGES_PER_USER_PER_HOUR", 1_000, 0, 1_000_000),
+      memoryMaxBytes: integer(env, "RATE_LIMIT_MEMORY_MAX_BYTES", 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+    },
+    conversationLimits: {
+      maxMessages: integer(env, "MAX_MESSAGES_PER_CONVERSATION", 5_000, 1, 1_000_000),
+      maxBytes: integer(env, "MAX_CONVERSATION_BYTES", 10_000_000, 1_000, 1024 * 1024 * 1024),
     },
     trustedDocuments: trustedDocuments(env),
     appLinks: appLinks(env),

@@ -18,7 +18,7 @@ import { landingPagePlugin } from "./landing-page";
 import { createServices } from "./services";
 import { connectRedis, within } from "./common/redis";
 import { Metrics } from "./metrics";
-import { PublicResponseCache } from "./share/public-response-cache";
+import { operationKey, PublicResponseCache, type OperationRequest } from "./share/public-response-cache";
 import { createSharePageHandler } from "./share-page/share-page";
 import { resolveTrustedDocument } from "./trusted-documents/trusted-documents";
 import { appLinkFiles } from "./app-links/app-links";
@@ -82,6 +82,25 @@ function parseBody(req: IncomingMessage, raw: string): unknown {
   } catch {
     throw new HttpError(400, "The request body is not valid JSON.");
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A GET's operation, as Apollo reads it from the query string; undefined variables when they are not JSON. */
+function searchParams(search: string): OperationRequest {
+  const params = new URLSearchParams(search);
+  const json = (name: string): unknown => {
+    const text = params.get(name);
+    if (text === null) return undefined;
+    try {
+      return JSON.parse(text);
+    } catch {
+      return Symbol("not JSON"); // never a key: canonical JSON has no symbols
+    }
+  };
+  return { query: params.get("query") ?? undefined, operationName: params.get("operationName") ?? undefined, variables: json("variables"), extensions: json("extensions") };
 }
 
 function toHeaderMap(req: IncomingMessage): HeaderMap {
@@ -156,32 +175,20 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
   }
 
   /**
-   * The key of a request whose response may come from the public response cache: the exact body (or query string)
-   * and what the client accepts. GETs count only with the preflight header, as Apollo's CSRF prevention requires.
+   * The key of a request whose response may come from the public response cache: the operation it asks for (see
+   * operationKey), how it came and what the client accepts, which changes the response's type. GETs count only with
+   * the preflight header, as Apollo's CSRF prevention requires. The body is the one already parsed for Apollo.
    */
-  function responseCacheKey(req: IncomingMessage, raw: string | undefined, search: string): string | undefined {
+  function responseCacheKey(req: IncomingMessage, body: unknown, search: string): string | undefined {
     if (!responses.enabled) return undefined;
-    const accept = req.headers.accept ?? "";
-    if (req.method === "POST" && raw !== undefined && (req.headers["content-type"] ?? "").startsWith("application/json")) return `POST ${accept}\n${raw}`;
-    if (req.method === "GET" && search && req.headers["apollo-require-preflight"]) return `GET ${accept}\n${search}`;
-    return undefined;
+    let operation: string | undefined;
+    if (req.method === "POST" && (req.headers["content-type"] ?? "").startsWith("application/json") && isObject(body)) operation = operationKey(body);
+    else if (req.method === "GET" && search && req.headers["apollo-require-preflight"]) operation = operationKey(searchParams(search));
+    return operation && `${req.method} ${req.headers.accept ?? ""}\n${operation}`;
   }
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, search: string, log: Logger): Promise<void> {
     const raw = req.method === "POST" ? await readBody(req, config.maxBodyBytes) : undefined;
-    const clientIp = req.socket.remoteAddress ?? "unknown";
-    const key = responseCacheKey(req, raw, search);
-    const hit = key ? responses.get(key) : undefined;
-    if (hit && (await services.shareReader.countCachedView(clientIp, hit.shareIds))) {
-      metrics.responseCacheHits.inc();
-      // Only what is left of the freshness it was cached with, so shared caches downstream never add a second max-age.
-      const remaining = Math.max(0, Math.floor((hit.staleAt - Date.now()) / 1000));
-      res.writeHead(hit.status, { ...Object.fromEntries(hit.headers), "cache-control": remaining > 0 ? `max-age=${remaining}, public` : "no-store" });
-      res.end(hit.body);
-      return;
-    }
-    const generation = responses.generation;
-    const publicViews: Context["publicViews"] = [];
     let request = { method: req.method ?? "GET", search, body: raw === undefined ? undefined : parseBody(req, raw) };
     if (config.trustedDocuments) {
       const resolution = resolveTrustedDocument(request, config.trustedDocuments);
@@ -193,6 +200,20 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
       }
       request = resolution.request;
     }
+    const clientIp = req.socket.remoteAddress ?? "unknown";
+    // Keyed on the resolved document, so a view by documentId and by its text share one entry.
+    const key = responseCacheKey(req, request.body, request.search);
+    const hit = key ? responses.get(key) : undefined;
+    if (hit && (await services.shareReader.countCachedView(clientIp, hit.shareIds))) {
+      metrics.responseCacheHits.inc();
+      // Only what is left of the freshness it was cached with, so shared caches downstream never add a second max-age.
+      const remaining = Math.max(0, Math.floor((hit.staleAt - Date.now()) / 1000));
+      res.writeHead(hit.status, { ...Object.fromEntries(hit.headers), "cache-control": remaining > 0 ? `max-age=${remaining}, public` : "no-store" });
+      res.end(hit.body);
+      return;
+    }
+    const generation = responses.generation;
+    const publicViews: Context["publicViews"] = [];
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { ...request, headers: toHeaderMap(req) },
       context: async () => ({

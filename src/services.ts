@@ -36,10 +36,10 @@ export interface ServiceSet {
 
 /** `shared` is the Redis every instance uses, when configured: rate limits and cache invalidations go through it. */
 export function createServices(config: Config, dataSource: DataSource, logger: Logger, shared?: SharedRedis): ServiceSet {
-  const redis = shared && { client: shared.commands, keyPrefix: config.redisKeyPrefix };
+  const limits = config.rateLimits;
+  const stores = { memoryMaxBytes: limits.memoryMaxBytes, redis: shared && { client: shared.commands, keyPrefix: config.redisKeyPrefix }, logger };
   const jwtSecret = loadOrCreateSecret({ envName: "JWT_SECRET", envValue: config.jwtSecret, fileName: "jwt-secret" }, config.dataDir, logger);
   const linkKey = loadOrCreateSecret({ envName: "SHARE_LINK_KEY", envValue: config.shareLinkKey, fileName: "share-link-key" }, config.dataDir, logger);
-  const limits = config.rateLimits;
   const transactions = new Transactions(dataSource);
   const tokens = new SessionTokens(jwtSecret, config.tokenTtlSeconds);
   const links = new ShareLinks(config.shareBaseUrl, linkKey);
@@ -47,8 +47,11 @@ export function createServices(config: Config, dataSource: DataSource, logger: L
   const maxAgeMs = config.shareCacheMaxAgeSeconds * 1000;
   const bus = shared && new RedisInvalidationBus(shared.commands, shared.subscriber, logger, config.redisKeyPrefix, maxAgeMs);
   const linkCache = new SnapshotCache({ maxEntries: config.snapshotCacheSize, maxBytes: config.snapshotCacheMaxBytes, maxAgeMs }, bus);
-  const conversations = new ConversationService(dataSource, transactions, linkCache);
-  const viewsPerIp = createRateLimiter("views", limits.viewsPerIpPerMinute, MINUTE, redis);
+  const conversations = new ConversationService(dataSource, transactions, linkCache, config.conversationLimits, {
+    conversationsPerUser: createRateLimiter("conversations", limits.conversationsPerUserPerHour, HOUR, stores),
+    messagesPerUser: createRateLimiter("messages", limits.messagesPerUserPerHour, HOUR, stores),
+  });
+  const viewsPerIp = createRateLimiter("views", limits.viewsPerIpPerMinute, MINUTE, stores);
   const shareReader = new ShareReader(dataSource, links, views, linkCache, viewsPerIp, config.shareCacheMaxAgeSeconds);
   const shares = new ShareService(
     dataSource,
@@ -59,22 +62,22 @@ export function createServices(config: Config, dataSource: DataSource, logger: L
     shareReader,
     config.shareMaxLifetimeDays,
     {
-      sharesPerUser: createRateLimiter("shares", limits.sharesPerUserPerHour, HOUR, redis),
-      importsPerUser: createRateLimiter("imports", limits.importsPerUserPerHour, HOUR, redis),
+      sharesPerUser: createRateLimiter("shares", limits.sharesPerUserPerHour, HOUR, stores),
+      importsPerUser: createRateLimiter("imports", limits.importsPerUserPerHour, HOUR, stores),
     },
     linkCache,
   );
   const services: Services = {
     users: new UserService(dataSource, transactions, new PasswordHasher(config.scryptLogN), tokens, {
-      signupsPerIp: createRateLimiter("signups", limits.signupsPerIpPerHour, HOUR, redis),
-      loginsPerAccount: createRateLimiter("logins-account", limits.loginsPerAccountPerHour, HOUR, redis),
-      loginsPerIp: createRateLimiter("logins-ip", limits.loginsPerIpPerHour, HOUR, redis),
+      signupsPerIp: createRateLimiter("signups", limits.signupsPerIpPerHour, HOUR, stores),
+      loginsPerAccount: createRateLimiter("logins-account", limits.loginsPerAccountPerHour, HOUR, stores),
+      loginsPerIp: createRateLimiter("logins-ip", limits.loginsPerIpPerHour, HOUR, stores),
     }, linkCache),
     conversations,
     shares,
     shareReader,
     dataExport: new DataExportService(dataSource, links, views),
-    moderation: new ModerationService(dataSource, transactions, shareReader, createRateLimiter("reports", config.reportsPerHour, HOUR, redis), linkCache),
+    moderation: new ModerationService(dataSource, transactions, shareReader, createRateLimiter("reports", config.reportsPerHour, HOUR, stores), linkCache),
   };
 
   const purge = setInterval(() => {

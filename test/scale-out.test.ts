@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { Client } from "pg";
 import Redis from "ioredis";
-import { startInstance as start, stopInstance, type Instance } from "./helpers/instances";
+import { startInstance, stopInstance, type Instance } from "./helpers/instances";
 import { codes, createConversation, gql, importShare, ok, ownerWithShare, revoke, signUp, view } from "./helpers/client";
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL;
@@ -39,7 +39,7 @@ if (!available) {
       VIEWS_PER_IP_PER_MINUTE: "0",
     };
     // Started together: the migration lock lets exactly one of them create the schema.
-    [a, b] = await Promise.all([start(env), start(env)]);
+    [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
   }, 60_000);
 
   afterAll(async () => {
@@ -131,7 +131,7 @@ if (!available) {
   it("both expose Prometheus metrics", async () => {
     const text = await (await fetch(`${a.url}/metrics`)).text();
     expect(text).toMatch(/chat_share_http_requests_total\{method="POST",route="\/graphql",status="200"\} \d+/);
-    expect(text).toMatch(/chat_share_graphql_operation_duration_seconds_count\{operation="anonymous",type="mutation"\} \d+/);
+    expect(text).toMatch(/chat_share_graphql_operation_duration_seconds_count\{operation="appendMessage",type="mutation"\} \d+/);
     expect(text).toMatch(/chat_share_snapshot_cache_lookups_total\{result="(hit|miss)"\} \d+/);
     expect(text).toMatch(/chat_share_db_pool_connections\{state="total"\} \d+/);
   });

@@ -20,7 +20,8 @@ export async function connectRedis(url: string, logger: Logger): Promise<SharedR
     commands,
     subscriber,
     async close() {
-      await Promise.allSettled([commands.quit(), subscriber.quit()]);
+      // While Redis is unreachable, quit would wait on reconnects that may never come: just stop trying.
+      await Promise.allSettled([commands, subscriber].map(async (client) => (client.status === "ready" ? client.quit() : client.disconnect())));
     },
   };
 }
