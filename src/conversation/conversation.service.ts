@@ -15,6 +15,11 @@ export interface NewMessage {
   content: string;
 }
 
+export interface AppendedMessage {
+  message: Message;
+  conversation: Conversation;
+}
+
 export class ConversationService {
   constructor(
     private readonly dataSource: DataSource,
@@ -76,8 +81,9 @@ export class ConversationService {
     return manager.find(Message, { where: { conversationId, position: LessThanOrEqual(last.position) }, order: { position: "ASC" } });
   }
 
-  append(viewer: User, conversationId: string, message: NewMessage, idempotencyKey?: string | null): Promise<Message> {
-    return this.transactions.write((manager) =>
+  /** Adds a message; returns it with its own conversation (a retry may name another one, and gets the first result as it was). */
+  async append(viewer: User, conversationId: string, message: NewMessage, idempotencyKey?: string | null): Promise<AppendedMessage> {
+    const added = await this.transactions.write((manager) =>
       idempotent(
         manager,
         { userId: viewer.id, key: idempotencyKey, operation: "appendMessage" },
@@ -85,6 +91,7 @@ export class ConversationService {
         (id) => manager.findOneBy(Message, { id, ownerId: viewer.id }),
       ),
     );
+    return { message: added, conversation: await this.getOwned(viewer, added.conversationId) };
   }
 
   private async insertMessage(manager: EntityManager, viewer: User, conversationId: string, message: NewMessage): Promise<Message> {
