@@ -149,6 +149,14 @@ export function dialectOf(url: string | undefined): DatabaseConfig["type"] {
   return url && /^postgres(ql)?:\/\//.test(url) ? "postgres" : "sqlite";
 }
 
+/**
+ * The dialect the entities are declared in, from DATABASE_URL as it is when they load: entity decorators run at
+ * import, before loadConfig, so this is read on its own (db/columns.ts).
+ */
+export function entityDialect(env: NodeJS.ProcessEnv = process.env): DatabaseConfig["type"] {
+  return dialectOf(env.DATABASE_URL);
+}
+
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;

@@ -32,6 +32,11 @@ function sizeOf(messages: NewMessage[]): Size {
   return { messages: messages.length, bytes: messages.reduce((sum, m) => sum + Buffer.byteLength(m.content), 0) };
 }
 
+export interface AppendedMessage {
+  message: Message;
+  conversation: Conversation;
+}
+
 export class ConversationService {
   constructor(
     private readonly dataSource: DataSource,
@@ -126,8 +131,9 @@ export class ConversationService {
     return { messages: Number(row?.messages ?? 0), bytes: Number(row?.bytes ?? 0) };
   }
 
-  append(viewer: User, conversationId: string, message: NewMessage, idempotencyKey?: string | null): Promise<Message> {
-    return this.transactions.write((manager) =>
+  /** Adds a message; returns it with its own conversation (a retry may name another one, and gets the first result as it was). */
+  async append(viewer: User, conversationId: string, message: NewMessage, idempotencyKey?: string | null): Promise<AppendedMessage> {
+    const added = await this.transactions.write((manager) =>
       idempotent(
         manager,
         { userId: viewer.id, key: idempotencyKey, operation: "appendMessage" },
@@ -139,6 +145,7 @@ export class ConversationService {
         (id) => manager.findOneBy(Message, { id, ownerId: viewer.id }),
       ),
     );
+    return { message: added, conversation: await this.getOwned(viewer, added.conversationId) };
   }
 
   private async insertMessage(manager: EntityManager, viewer: User, conversationId: string, message: NewMessage): Promise<Message> {

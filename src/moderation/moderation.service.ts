@@ -7,7 +7,7 @@ import type { Transactions } from "../db/transactions";
 import { Share } from "../share/share.entity";
 import type { ShareReader } from "../share/share-reader";
 import type { SnapshotCache } from "../share/snapshot-cache";
-import type { User } from "../user/user.entity";
+import type { RequestActor } from "../auth/actor";
 import { ReportReason, ShareReport } from "./report.entity";
 
 export class ModerationService {
@@ -21,7 +21,7 @@ export class ModerationService {
 
   /** Files a report about a working link. Anyone may, within a rate limit per user (or per address when signed out). */
   async report(
-    reporter: { viewer: User | null; clientIp: string },
+    reporter: RequestActor,
     input: { link: string; reason: ReportReason; details?: string | null },
   ): Promise<ShareReport> {
     const token = this.shares.tokenOf(input.link);

@@ -1,7 +1,7 @@
 import { ArgsType, Field, ID, InputType } from "type-graphql";
 import { IsOptional, MaxLength } from "class-validator";
 import { DateTimeResolver } from "graphql-scalars";
-import { IdempotencyKeyField, IsNodeId } from "../common/validation";
+import { IdempotencyKeyField, NodeId } from "../common/validation";
 import { NodeType } from "../common/global-id";
 import { PageArgs } from "../common/connection";
 import { TITLE_MAX_LENGTH } from "../conversation/conversation.entity";
@@ -20,7 +20,7 @@ export class SharedConversationArgs {
 @InputType({ description: "Which conversation to share, and whether to show your name." })
 export class ShareConversationInput {
   @Field(() => ID, { description: "One of your conversations." })
-  @IsNodeId(NodeType.Conversation)
+  @NodeId(NodeType.Conversation)
   conversationId!: string;
 
   @Field(() => ShareAttribution, {
@@ -32,7 +32,7 @@ export class ShareConversationInput {
 
   @Field(() => ID, { nullable: true, description: "Share the conversation only up to and including this message; all of it when omitted." })
   @IsOptional()
-  @IsNodeId(NodeType.Message)
+  @NodeId(NodeType.Message)
   upToMessageId?: string | null;
 
   @Field(() => DateTimeResolver, { nullable: true, description: "When the link stops working by itself: in the future, within the server's maximum lifetime. Never when omitted." })
@@ -44,12 +44,12 @@ export class ShareConversationInput {
 @ArgsType()
 export class SharePreviewArgs {
   @Field(() => ID, { description: "One of your conversations." })
-  @IsNodeId(NodeType.Conversation)
+  @NodeId(NodeType.Conversation)
   conversationId!: string;
 
   @Field(() => ID, { nullable: true, description: "Preview only up to and including this message." })
   @IsOptional()
-  @IsNodeId(NodeType.Message)
+  @NodeId(NodeType.Message)
   upToMessageId?: string | null;
 
   @Field(() => ShareAttribution, { defaultValue: ShareAttribution.ANONYMOUS, description: "The attribution to preview with." })
@@ -70,12 +70,12 @@ export class MySharesArgs extends PageArgs {
 @InputType({ description: "The link whose snapshot to replace with the conversation as it is now." })
 export class RefreshShareInput {
   @Field(() => ID, { description: "One of your working shares." })
-  @IsNodeId(NodeType.Share)
+  @NodeId(NodeType.Share)
   shareId!: string;
 
   @Field(() => ID, { nullable: true, description: "Share only up to and including this message; all of it when omitted." })
   @IsOptional()
-  @IsNodeId(NodeType.Message)
+  @NodeId(NodeType.Message)
   upToMessageId?: string | null;
 }
 
@@ -83,14 +83,14 @@ export class RefreshShareInput {
 export class RevokeAllSharesInput {
   @Field(() => ID, { nullable: true, description: "Only the links of this conversation; every link of yours when omitted." })
   @IsOptional()
-  @IsNodeId(NodeType.Conversation)
+  @NodeId(NodeType.Conversation)
   conversationId?: string | null;
 }
 
 @InputType({ description: "Show or hide your name on an existing link." })
 export class SetShareAttributionInput {
   @Field(() => ID, { description: "One of your shares." })
-  @IsNodeId(NodeType.Share)
+  @NodeId(NodeType.Share)
   shareId!: string;
 
   @Field(() => ShareAttribution, { description: "The new attribution; takes effect at once on the same URL." })
@@ -100,7 +100,7 @@ export class SetShareAttributionInput {
 @InputType({ description: "The link to turn off." })
 export class RevokeShareInput {
   @Field(() => ID, { description: "One of your shares." })
-  @IsNodeId(NodeType.Share)
+  @NodeId(NodeType.Share)
   shareId!: string;
 }
 

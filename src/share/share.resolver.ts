@@ -1,7 +1,6 @@
 import { Arg, Args, Authorized, Ctx, Directive, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { GraphQLResolveInfo } from "graphql";
 import { cacheControlFromInfo } from "@apollo/cache-control-types";
-import { localId, NodeType, optionalLocalId } from "../common/global-id";
 import { DateTimeResolver } from "graphql-scalars";
 import { Viewer } from "../auth/auth-checker";
 import { Rule } from "../auth/rules";
@@ -61,10 +60,7 @@ export class ShareResolver {
     description: "What sharing one of your conversations would show viewers, and what in it looks sensitive. Creates nothing.",
   })
   sharePreview(@Args(() => SharePreviewArgs) args: SharePreviewArgs, @Viewer() viewer: User, @Ctx() ctx: Context): Promise<SharePreview> {
-    return ctx.services.shares.preview(viewer, localId(NodeType.Conversation, args.conversationId, "conversationId"), {
-      attribution: args.attribution,
-      upToMessageId: optionalLocalId(NodeType.Message, args.upToMessageId, "upToMessageId"),
-    });
+    return ctx.services.shares.preview(viewer, args.conversationId, { attribution: args.attribution, upToMessageId: args.upToMessageId ?? null });
   }
 
   @Authorized()
@@ -76,9 +72,9 @@ export class ShareResolver {
     @Viewer() viewer: User,
     @Ctx() ctx: Context,
   ): Promise<ShareConversationPayload> {
-    return ctx.services.shares.share(viewer, localId(NodeType.Conversation, input.conversationId, "conversationId"), {
+    return ctx.services.shares.share(viewer, input.conversationId, {
       attribution: input.attribution ?? ShareAttribution.ANONYMOUS,
-      upToMessageId: optionalLocalId(NodeType.Message, input.upToMessageId, "upToMessageId"),
+      upToMessageId: input.upToMessageId ?? null,
       expiresAt: input.expiresAt,
       idempotencyKey: input.idempotencyKey,
     });
@@ -93,11 +89,7 @@ export class ShareResolver {
     @Viewer() viewer: User,
     @Ctx() ctx: Context,
   ): Promise<RefreshSharePayload> {
-    return ctx.services.shares.refresh(
-      viewer,
-      localId(NodeType.Share, input.shareId, "shareId"),
-      optionalLocalId(NodeType.Message, input.upToMessageId, "upToMessageId"),
-    );
+    return ctx.services.shares.refresh(viewer, input.shareId, input.upToMessageId ?? null);
   }
 
   @Authorized()
@@ -107,7 +99,7 @@ export class ShareResolver {
     @Viewer() viewer: User,
     @Ctx() ctx: Context,
   ): Promise<RevokeAllSharesPayload> {
-    const shares = await ctx.services.shares.revokeAll(viewer, optionalLocalId(NodeType.Conversation, input.conversationId, "conversationId"));
+    const shares = await ctx.services.shares.revokeAll(viewer, input.conversationId ?? null);
     return { revokedCount: shares.length, shares };
   }
 
@@ -118,7 +110,7 @@ export class ShareResolver {
     @Viewer() viewer: User,
     @Ctx() ctx: Context,
   ): Promise<SetShareAttributionPayload> {
-    return { share: await ctx.services.shares.setAttribution(viewer, localId(NodeType.Share, input.shareId, "shareId"), input.attribution) };
+    return { share: await ctx.services.shares.setAttribution(viewer, input.shareId, input.attribution) };
   }
 
   @Authorized()
@@ -128,7 +120,7 @@ export class ShareResolver {
     @Viewer() viewer: User,
     @Ctx() ctx: Context,
   ): Promise<RevokeSharePayload> {
-    return { share: await ctx.services.shares.revoke(viewer, localId(NodeType.Share, input.shareId, "shareId")) };
+    return { share: await ctx.services.shares.revoke(viewer, input.shareId) };
   }
 
   @Authorized()
