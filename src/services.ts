@@ -37,7 +37,9 @@ export function createServices(config: Config, dataSource: DataSource, logger: L
   const jwtSecret = loadOrCreateSecret({ envName: "JWT_SECRET", envValue: config.jwtSecret, fileName: "jwt-secret" }, config.dataDir, logger);
   const linkKey = loadOrCreateSecret({ envName: "SHARE_LINK_KEY", envValue: config.shareLinkKey, fileName: "share-link-key" }, config.dataDir, logger);
   const limits = config.rateLimits;
-  const transactions = new Transactions(dataSource);
+  const transactions = new Transactions(dataSource, undefined, () =>
+    logger.warn("deleted content stays in the SQLite WAL until the next write: another reader kept the checkpoint from finishing"),
+  );
   const tokens = new SessionTokens(jwtSecret, config.tokenTtlSeconds);
   const links = new ShareLinks(config.shareBaseUrl, linkKey);
   const views = new ViewCounter(transactions, logger, config.viewCountFlushMs);

@@ -1,11 +1,12 @@
 import type { DataSource } from "typeorm";
-import { IsNull } from "typeorm";
 import { BadInputError, UnauthenticatedError } from "../common/errors";
 import { newId } from "../common/ids";
 import type { Transactions } from "../db/transactions";
 import type { PasswordHasher } from "../auth/passwords";
 import type { SessionClaims, SessionTokens } from "../auth/tokens";
 import { Share } from "../share/share.entity";
+import { Conversation } from "../conversation/conversation.entity";
+import { Message } from "../conversation/message.entity";
 import { User } from "./user.entity";
 import { enforce, type RateLimiter } from "../common/rate-limit";
 import type { SnapshotCache } from "../share/snapshot-cache";
@@ -92,15 +93,19 @@ export class UserService {
     await this.transactions.write((manager) => manager.update(User, { id: viewer.id }, { tokenVersion: () => "token_version + 1" }));
   }
 
-  /** Ends the account: every session and every share link of the user stops working at once. */
+  /**
+   * Ends the account: every session and every share link of the user stops working at once, and their
+   * conversations, messages and snapshots are erased (the account row stays, so the email cannot be taken over).
+   */
   async deactivate(viewer: User, password: string): Promise<string> {
     if (!(await this.passwords.verify(password, viewer.passwordHash))) {
       throw new BadInputError("The password is incorrect.", { field: "password" });
     }
-    await this.transactions.write(async (manager) => {
-      const now = new Date();
-      await manager.update(User, { id: viewer.id }, { deactivatedAt: now, tokenVersion: () => "token_version + 1" });
-      await manager.update(Share, { ownerId: viewer.id, revokedAt: IsNull() }, { revokedAt: now });
+    await this.transactions.erase(async (manager) => {
+      await manager.update(User, { id: viewer.id }, { deactivatedAt: new Date(), tokenVersion: () => "token_version + 1" });
+      await manager.delete(Share, { ownerId: viewer.id });
+      await manager.delete(Message, { ownerId: viewer.id });
+      await manager.delete(Conversation, { ownerId: viewer.id });
     }).finally(() => this.linkCache.forgetOwner(viewer.id));
     return viewer.id;
   }
