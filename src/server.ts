@@ -19,6 +19,7 @@ import { connectRedis } from "./common/redis";
 import { Metrics } from "./metrics";
 import { PublicResponseCache } from "./share/public-response-cache";
 import { createSharePageHandler } from "./share-page/share-page";
+import { clientAddressOf } from "./common/client-address";
 
 export interface AppServer {
   httpServer: http.Server;
@@ -106,6 +107,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
   const responses = new PublicResponseCache(config.responseCacheMaxBytes);
   linkCache.onInvalidate = () => responses.clear();
 
+  const clientAddress = clientAddressOf(config.trustProxy);
   const httpServer = http.createServer();
   const schema = await buildAppSchema();
   const apollo = new ApolloServer<Context>({
@@ -161,7 +163,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, search: string, log: Logger): Promise<void> {
     const raw = req.method === "POST" ? await readBody(req, config.maxBodyBytes) : undefined;
-    const clientIp = req.socket.remoteAddress ?? "unknown";
+    const clientIp = clientAddress(req);
     const key = responseCacheKey(req, raw, search);
     const hit = key ? responses.get(key) : undefined;
     if (hit && (await services.shares.allowView(clientIp))) {
@@ -205,7 +207,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
   }
 
   const sharePagePrefix = new URL(config.shareBaseUrl).pathname;
-  const sharePage = createSharePageHandler({ config, services });
+  const sharePage = createSharePageHandler({ config, services, clientAddress });
 
   /** Every dependency this instance was configured with, and whether it answers now. */
   async function readiness(): Promise<Record<string, boolean>> {
@@ -282,7 +284,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
     res.on("finish", () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       metrics.httpRequests.inc({ method: req.method ?? "", route: Metrics.route(path, sharePagePrefix), status: String(res.statusCode) });
-      log.info("request", { method: req.method, path: loggablePath(path), status: res.statusCode, ms: Math.round(ms * 10) / 10 });
+      log.info("request", { method: req.method, path: loggablePath(path), status: res.statusCode, ms: Math.round(ms * 10) / 10, client: clientAddress(req) });
     });
     handle(req, res, path, q === -1 ? "" : url.slice(q), log).catch((error: unknown) => {
       if (error instanceof HttpError) {

@@ -4,7 +4,7 @@ import type { Config } from "./config";
 import type { Services } from "./context";
 import type { Logger } from "./common/logger";
 import { createRateLimiter } from "./common/rate-limit";
-import { loadOrCreateSecret } from "./auth/secrets";
+import { loadOrCreateSecrets } from "./auth/secrets";
 import { PasswordHasher } from "./auth/passwords";
 import { SessionTokens } from "./auth/tokens";
 import { Transactions } from "./db/transactions";
@@ -34,14 +34,14 @@ export interface ServiceSet {
 /** `shared` is the Redis every instance uses, when configured: rate limits and cache invalidations go through it. */
 export function createServices(config: Config, dataSource: DataSource, logger: Logger, shared?: SharedRedis): ServiceSet {
   const redis = shared && { client: shared.commands, keyPrefix: config.redisKeyPrefix };
-  const jwtSecret = loadOrCreateSecret({ envName: "JWT_SECRET", envValue: config.jwtSecret, fileName: "jwt-secret" }, config.dataDir, logger);
-  const linkKey = loadOrCreateSecret({ envName: "SHARE_LINK_KEY", envValue: config.shareLinkKey, fileName: "share-link-key" }, config.dataDir, logger);
+  const jwtSecrets = loadOrCreateSecrets({ envName: "JWT_SECRET", envValues: config.jwtSecrets, fileName: "jwt-secret" }, config.dataDir, logger);
+  const linkKeys = loadOrCreateSecrets({ envName: "SHARE_LINK_KEY", envValues: config.shareLinkKeys, fileName: "share-link-key" }, config.dataDir, logger);
   const limits = config.rateLimits;
   const transactions = new Transactions(dataSource, undefined, () =>
     logger.warn("deleted content stays in the SQLite WAL until the next write: another reader kept the checkpoint from finishing"),
   );
-  const tokens = new SessionTokens(jwtSecret, config.tokenTtlSeconds);
-  const links = new ShareLinks(config.shareBaseUrl, linkKey);
+  const tokens = new SessionTokens(jwtSecrets, config.tokenTtlSeconds);
+  const links = new ShareLinks(config.shareBaseUrl, linkKeys);
   const views = new ViewCounter(transactions, logger, config.viewCountFlushMs);
   const linkCache = new SnapshotCache(config.snapshotCacheSize, shared && new RedisInvalidationBus(shared.commands, shared.subscriber, logger, config.redisKeyPrefix));
   const conversations = new ConversationService(dataSource, transactions, linkCache);
