@@ -278,13 +278,15 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
     const requestId = typeof offered === "string" && /^[A-Za-z0-9._-]{1,64}$/.test(offered) ? offered : randomUUID();
     res.setHeader("x-request-id", requestId);
     const log = logger.child({ requestId });
+    // Read now: once the response has finished, the socket may already be gone.
+    const client = clientAddress(req);
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const path = q === -1 ? url : url.slice(0, q);
     res.on("finish", () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       metrics.httpRequests.inc({ method: req.method ?? "", route: Metrics.route(path, sharePagePrefix), status: String(res.statusCode) });
-      log.info("request", { method: req.method, path: loggablePath(path), status: res.statusCode, ms: Math.round(ms * 10) / 10, client: clientAddress(req) });
+      log.info("request", { method: req.method, path: loggablePath(path), status: res.statusCode, ms: Math.round(ms * 10) / 10, client });
     });
     handle(req, res, path, q === -1 ? "" : url.slice(q), log).catch((error: unknown) => {
       if (error instanceof HttpError) {
