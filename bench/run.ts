@@ -490,7 +490,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, args: string[]
   checkDisk(tmp, options);
   log("building src/ and the baseline (tsc, production settings)");
   build(run.buildDir, (line) => log(`WARNING: ${line}`));
-  const links = new ShareLinks(SHARE_BASE_URL, Buffer.from(SERVER_ENV.SHARE_LINK_KEY));
+  const links = new ShareLinks(SHARE_BASE_URL, [Buffer.from(SERVER_ENV.SHARE_LINK_KEY)]);
   const seeded = await seedAll(run, links);
   results.seedSeconds = seeded.seconds;
   results.databases = databases(run, seeded);

@@ -1,6 +1,7 @@
 // Every environment variable the server reads, parsed and validated once, with its default.
 import path from "node:path";
 import { loadManifest, type TrustedDocuments } from "./trusted-documents/manifest";
+import proxyAddr from "proxy-addr";
 
 export interface SqliteConfig {
   type: "sqlite";
@@ -35,10 +36,15 @@ export interface Config {
   redisKeyPrefix: string;
   /** Public prefix of every share link; always ends with "/". */
   shareBaseUrl: string;
-  /** HS256 key for session tokens; undefined means "generate and keep one in dataDir". */
-  jwtSecret: string | undefined;
-  /** Key that seals link tokens at rest; undefined means "generate and keep one in dataDir". */
-  shareLinkKey: string | undefined;
+  /** HS256 keys for session tokens, newest first (it signs, all verify); empty means "generate and keep one in dataDir". */
+  jwtSecrets: string[];
+  /** Keys that seal link tokens at rest, newest first (it seals, all unseal); empty means "generate and keep one in dataDir". */
+  shareLinkKeys: string[];
+  /**
+   * Which peers may tell the client's address in X-Forwarded-For: false (none: the TCP peer is the client), a number
+   * of proxy hops, or addresses and CIDR ranges (proxy-addr's names such as "loopback" too).
+   */
+  trustProxy: false | number | string[];
   /** Lifetime of a session token, in seconds. */
   tokenTtlSeconds: number;
   /** log2 of scrypt's cost parameter N for new password hashes. */
@@ -245,19 +251,34 @@ function appLinks(env: NodeJS.ProcessEnv): AppLinks {
   return { appleAppIds, androidApps };
 }
 
+/** A comma-separated list of keys, newest first, each long enough to be a key. */
+function keyList(env: NodeJS.ProcessEnv, name: string): string[] {
+  const keys = (env[name] ?? "").split(",").map((key) => key.trim()).filter(Boolean);
+  if (keys.some((key) => Buffer.byteLength(key) < 32)) {
+    throw new ConfigError(`${name} must be at least 32 bytes long (each key, when a comma separates several)`);
+  }
+  return keys;
+}
+
+function trustProxy(raw: string | undefined): Config["trustProxy"] {
+  const value = (raw ?? "").trim();
+  if (value === "" || value === "false" || value === "0") return false;
+  if (/^\d+$/.test(value)) return Math.min(Number(value), 100);
+  if (value === "true") throw new ConfigError("TRUST_PROXY=true would let any client choose its address: give a hop count or the proxies' addresses");
+  const list = value.split(",").map((item) => item.trim()).filter(Boolean);
+  try {
+    proxyAddr.compile(list);
+  } catch (error) {
+    throw new ConfigError(`TRUST_PROXY: ${(error as Error).message} (expected a hop count, or addresses, CIDR ranges, loopback, linklocal, uniquelocal)`);
+  }
+  return list;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = integer(env, "PORT", 4000, 0, 65535);
   const database = parseDatabaseUrl(env.DATABASE_URL || "sqlite:data/chat-share.sqlite", env);
   const logLevel = (env.LOG_LEVEL || "info") as Config["logLevel"];
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
-  const jwtSecret = env.JWT_SECRET || undefined;
-  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32) {
-    throw new ConfigError("JWT_SECRET must be at least 32 bytes long");
-  }
-  const shareLinkKey = env.SHARE_LINK_KEY || undefined;
-  if (shareLinkKey !== undefined && Buffer.byteLength(shareLinkKey) < 32) {
-    throw new ConfigError("SHARE_LINK_KEY must be at least 32 bytes long");
-  }
   const cors = (env.CORS_ORIGINS ?? "*").trim();
   return {
     nodeEnv: env.NODE_ENV || "development",
@@ -269,8 +290,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisKeyPrefix: env.REDIS_KEY_PREFIX || "chat-share",
     metricsToken: env.METRICS_TOKEN || null,
     shareBaseUrl: shareBaseUrl(env.SHARE_BASE_URL || "http://localhost:4000/share/"),
-    jwtSecret,
-    shareLinkKey,
+    jwtSecrets: keyList(env, "JWT_SECRET"),
+    shareLinkKeys: keyList(env, "SHARE_LINK_KEY"),
+    trustProxy: trustProxy(env.TRUST_PROXY),
     tokenTtlSeconds: integer(env, "TOKEN_TTL_SECONDS", 7 * 24 * 3600, 60, 365 * 24 * 3600),
     scryptLogN: integer(env, "SCRYPT_LOG_N", 17, 10, 20),
     maxBodyBytes: integer(env, "MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),

@@ -22,6 +22,7 @@ import { operationKey, PublicResponseCache, type OperationRequest } from "./shar
 import { createSharePageHandler } from "./share-page/share-page";
 import { resolveTrustedDocument } from "./trusted-documents/trusted-documents";
 import { appLinkFiles } from "./app-links/app-links";
+import { clientAddressOf } from "./common/client-address";
 
 export interface AppServer {
   httpServer: http.Server;
@@ -130,6 +131,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
   const responses = new PublicResponseCache(config.responseCacheMaxBytes);
   linkCache.onInvalidate = () => responses.clear();
 
+  const clientAddress = clientAddressOf(config.trustProxy);
   const httpServer = http.createServer();
   const schema = await buildAppSchema();
   const apollo = new ApolloServer<Context>({
@@ -200,7 +202,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
       }
       request = resolution.request;
     }
-    const clientIp = req.socket.remoteAddress ?? "unknown";
+    const clientIp = clientAddress(req);
     // Keyed on the resolved document, so a view by documentId and by its text share one entry.
     const key = responseCacheKey(req, request.body, request.search);
     const hit = key ? responses.get(key) : undefined;
@@ -246,7 +248,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
 
   const sharePagePrefix = new URL(config.shareBaseUrl).pathname;
   const appLinks = appLinkFiles(config.appLinks, config.shareBaseUrl);
-  const sharePage = createSharePageHandler({ config, services });
+  const sharePage = createSharePageHandler({ config, services, clientAddress });
 
   /**
    * Every dependency this instance was configured with, and whether it answers now, each within a second (a paused
@@ -321,13 +323,15 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
     const requestId = typeof offered === "string" && /^[A-Za-z0-9._-]{1,64}$/.test(offered) ? offered : randomUUID();
     res.setHeader("x-request-id", requestId);
     const log = logger.child({ requestId });
+    // Read now: once the response has finished, the socket may already be gone.
+    const client = clientAddress(req);
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const path = q === -1 ? url : url.slice(0, q);
     res.on("finish", () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       metrics.httpRequests.inc({ method: req.method ?? "", route: Metrics.route(path, sharePagePrefix), status: String(res.statusCode) });
-      log.info("request", { method: req.method, path: loggablePath(path), status: res.statusCode, ms: Math.round(ms * 10) / 10 });
+      log.info("request", { method: req.method, path: loggablePath(path), status: res.statusCode, ms: Math.round(ms * 10) / 10, client });
     });
     handle(req, res, path, q === -1 ? "" : url.slice(q), log).catch((error: unknown) => {
       if (error instanceof HttpError) {

@@ -4,7 +4,7 @@ import type { Config } from "./config";
 import type { Services } from "./context";
 import type { Logger } from "./common/logger";
 import { createRateLimiter } from "./common/rate-limit";
-import { loadOrCreateSecret } from "./auth/secrets";
+import { loadOrCreateSecrets } from "./auth/secrets";
 import { PasswordHasher } from "./auth/passwords";
 import { SessionTokens } from "./auth/tokens";
 import { Transactions } from "./db/transactions";
@@ -38,11 +38,13 @@ export interface ServiceSet {
 export function createServices(config: Config, dataSource: DataSource, logger: Logger, shared?: SharedRedis): ServiceSet {
   const limits = config.rateLimits;
   const stores = { memoryMaxBytes: limits.memoryMaxBytes, redis: shared && { client: shared.commands, keyPrefix: config.redisKeyPrefix }, logger };
-  const jwtSecret = loadOrCreateSecret({ envName: "JWT_SECRET", envValue: config.jwtSecret, fileName: "jwt-secret" }, config.dataDir, logger);
-  const linkKey = loadOrCreateSecret({ envName: "SHARE_LINK_KEY", envValue: config.shareLinkKey, fileName: "share-link-key" }, config.dataDir, logger);
-  const transactions = new Transactions(dataSource);
-  const tokens = new SessionTokens(jwtSecret, config.tokenTtlSeconds);
-  const links = new ShareLinks(config.shareBaseUrl, linkKey);
+  const jwtSecrets = loadOrCreateSecrets({ envName: "JWT_SECRET", envValues: config.jwtSecrets, fileName: "jwt-secret" }, config.dataDir, logger);
+  const linkKeys = loadOrCreateSecrets({ envName: "SHARE_LINK_KEY", envValues: config.shareLinkKeys, fileName: "share-link-key" }, config.dataDir, logger);
+  const transactions = new Transactions(dataSource, undefined, () =>
+    logger.warn("deleted content stays in the SQLite WAL until the next write: another reader kept the checkpoint from finishing"),
+  );
+  const tokens = new SessionTokens(jwtSecrets, config.tokenTtlSeconds);
+  const links = new ShareLinks(config.shareBaseUrl, linkKeys);
   const views = new ViewCounter(transactions, logger, config.viewCountFlushMs);
   const maxAgeMs = config.shareCacheMaxAgeSeconds * 1000;
   const bus = shared && new RedisInvalidationBus(shared.commands, shared.subscriber, logger, config.redisKeyPrefix, maxAgeMs);

@@ -1,4 +1,5 @@
 // Property-based tests (fast-check) over every mutation's input and every query's arguments: whatever arrives, the answer is clean and the server stays healthy.
+import net from "node:net";
 import fc from "fast-check";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { createConversation, gql, missingId, ok, PASSWORD, shareConversation, signUp, type Account, type GraphQLErrorBody } from "./helpers/client";
@@ -472,5 +473,132 @@ describe("the request itself", () => {
         return reply;
       },
     );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The HTML doors: share pages and the report form, over a raw socket so that nothing a client library would
+// refuse to send (odd bytes in the path and headers, malformed bodies) is left out.
+
+interface RawRequest {
+  method: string;
+  path: string;
+  headers: [string, string][];
+  body?: Buffer;
+}
+
+function raw({ method, path, headers, body }: RawRequest): Promise<Reply> {
+  const { host, hostname, port } = new URL(server.url);
+  const head = [`${method} ${path} HTTP/1.1`, `host: ${host}`, "connection: close", ...headers.map(([n, v]) => `${n}: ${v}`)];
+  if (body) head.push(`content-length: ${body.length}`);
+  const request = Buffer.concat([Buffer.from(head.join("\r\n") + "\r\n\r\n", "latin1"), body ?? Buffer.alloc(0)]);
+  return new Promise((resolve, reject) => {
+    // Written without a FIN: a client that half-closes may have its answer dropped, which is not what is tested here.
+    const socket = net.connect(Number(port), hostname.replace(/^\[|\]$/g, ""), () => socket.write(request));
+    const chunks: Buffer[] = [];
+    socket.on("data", (chunk) => chunks.push(chunk));
+    socket.on("error", reject);
+    socket.on("close", () => {
+      const text = Buffer.concat(chunks).toString("utf8");
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), text, sentBytes: request.length });
+    });
+  });
+}
+
+/** A clean HTML-door answer: a status below 500, and no stack or SQL outside the echo of what was typed. */
+function expectCleanPage(reply: Reply): void {
+  expect(reply.status).toBeGreaterThanOrEqual(200);
+  expect(reply.status).toBeLessThan(500);
+  expect(reply.text.replace(/<textarea[^>]*>[^]*?<\/textarea>/g, "")).not.toMatch(LEAK);
+}
+
+async function holdsForPages<T>(name: string, arbitrary: fc.Arbitrary<T>, exchange: (value: T) => RawRequest): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(arbitrary, async (value) => expectCleanPage(await raw(exchange(value)))),
+    { seed: seedOf(name), numRuns: RUNS },
+  );
+}
+
+/** Text as it may reach a header or a request line: any byte but CR and LF (those would end the line). */
+const lineText = fc.oneof(anyText.filter((s) => s.length < 4000), fc.string({ unit: "binary", maxLength: 100 })).map((s) => Buffer.from(s, "utf8").toString("latin1").replace(/[\r\n]/g, ""));
+/** Every UTF-8 byte of the text as %XX, lone surrogates included (as U+FFFD), where encodeURIComponent would throw. */
+const percentEncode = (text: string) => [...Buffer.from(text, "utf8")].map((byte) => `%${byte.toString(16).padStart(2, "0")}`).join("");
+const percentEncoded = fc.oneof(
+  fc.string({ unit: "binary", maxLength: 40 }).map(percentEncode),
+  fc.constantFrom("%", "%0", "%00", "%ZZ", "%E0%A4%A", "%ED%A0%80", "%C0%AF", "%FF%FE", "%2e%2e%2f", "..%2f", "%2F"),
+);
+const pageHeaders = fc.array(
+  fc.tuple(fc.constantFrom("x-request-id", "accept", "authorization", "content-type", "x-forwarded-for", "sec-fetch-site", "cookie", "accept-language"), lineText),
+  { maxLength: 4 },
+);
+const tokenOf = (url: string) => url.split("/").pop()!;
+
+describe("the HTML doors", () => {
+  const prefix = () => new URL(server.config.shareBaseUrl).pathname;
+  // A link of its own, which no GraphQL property above revokes, so the report form is reached every time.
+  let live: string;
+  beforeAll(async () => {
+    const owner = await signUp(server, { displayName: "Page owner" });
+    live = tokenOf((await shareConversation(server, owner.token, await createConversation(server, owner.token, "Reported", [{ role: "USER", content: "hi" }]))).url);
+  });
+
+  it("any path under the share prefix gets a clean page, and the server stays healthy", () =>
+    holdsForPages(
+      "share page path",
+      fc.tuple(
+        fc.oneof(lineText.map((s) => s.replace(/ /g, "")), percentEncoded, fc.constant(live)),
+        fc.constantFrom("", "/report", "/report/", "/", "/x", "?a=%00", "#frag"),
+        fc.constantFrom("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"),
+        pageHeaders,
+      ),
+      ([segment, suffix, method, headers]) => ({ method, path: prefix() + segment + suffix, headers }),
+    ));
+
+  const formField = fc.oneof(anyText, percentEncoded);
+  const formBody = fc.oneof(
+    fc
+      .record({ reason: field(g.reportReason()), details: field(formField), other: field(formField) }, { requiredKeys: [] })
+      .map((fields) => new URLSearchParams(Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, typeof v === "string" ? v : JSON.stringify(v)])).toString()),
+    fc.tuple(g.reportReason(), percentEncoded).map(([reason, details]) => `reason=${reason}&details=${details}`),
+    fc.tuple(g.reportReason(), withOddCodeUnit).map(([reason, details]) => `reason=${reason}&details=${details}`),
+    anyText,
+  );
+  const formType = fc.constantFrom(
+    "application/x-www-form-urlencoded",
+    "application/x-www-form-urlencoded; charset=utf-16",
+    "Application/X-WWW-Form-Urlencoded;charset=latin1",
+    "multipart/form-data; boundary=x",
+    "text/plain",
+    "",
+  );
+
+  it("any report form post, of any body, type and headers, gets a clean page, and the server stays healthy", () =>
+    holdsForPages(
+      "report form post",
+      fc.tuple(formBody, formType, fc.constantFrom(undefined, "same-origin", "cross-site"), pageHeaders),
+      ([body, type, site, headers]) => ({
+        method: "POST",
+        path: `${prefix()}${live}/report`,
+        headers: [...(type ? [["content-type", type] as [string, string]] : []), ...(site ? [["sec-fetch-site", site] as [string, string]] : []), ...headers],
+        body: Buffer.from(body, "utf8"),
+      }),
+    ));
+
+  it("any GraphQL GET query string and headers get a clean answer, and the server stays healthy", () =>
+    holdsForPages(
+      "graphql get",
+      fc.tuple(fc.oneof(lineText.map((t) => t.replace(/ /g, "")), percentEncoded, anyText.filter((t) => t.length < 2000).map((t) => `query=${percentEncode(t)}`)), pageHeaders),
+      ([search, headers]) => ({ method: "GET", path: `/graphql?${search}`, headers: [["apollo-require-preflight", "true"], ...headers] }),
+    ));
+
+  it("a report whose details hold a NUL character is refused on the form, like GraphQL refuses it", async () => {
+    const reply = await raw({
+      method: "POST",
+      path: `${prefix()}${live}/report`,
+      headers: [["content-type", "application/x-www-form-urlencoded"]],
+      body: Buffer.from("reason=SPAM&details=a%00b"),
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.text).toContain("NUL");
   });
 });

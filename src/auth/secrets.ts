@@ -7,13 +7,15 @@ import type { Logger } from "../common/logger";
 export interface SecretSpec {
   /** Environment variable that overrides the file. */
   envName: string;
-  envValue: string | undefined;
+  /** Its keys, newest first (empty when unset). */
+  envValues: string[];
   /** File name inside the data folder. */
   fileName: string;
 }
 
-export function loadOrCreateSecret(spec: SecretSpec, dataDir: string, logger: Logger): Buffer {
-  if (spec.envValue) return Buffer.from(spec.envValue, "utf8");
+/** The keys to use, newest first: the environment's, or else one generated and kept in the data folder. */
+export function loadOrCreateSecrets(spec: SecretSpec, dataDir: string, logger: Logger): Buffer[] {
+  if (spec.envValues.length > 0) return spec.envValues.map((value) => Buffer.from(value, "utf8"));
   const file = path.join(dataDir, spec.fileName);
   fs.mkdirSync(dataDir, { recursive: true });
   try {
@@ -26,5 +28,5 @@ export function loadOrCreateSecret(spec: SecretSpec, dataDir: string, logger: Lo
   }
   const value = fs.readFileSync(file, "utf8").trim();
   if (value.length < 32) throw new Error(`${file} holds no usable secret; delete it or set ${spec.envName}`);
-  return Buffer.from(value, "utf8");
+  return [Buffer.from(value, "utf8")];
 }

@@ -9,14 +9,17 @@ export interface SessionClaims {
   tokenVersion: number;
 }
 
+/** Signs with the first key and verifies with any, so a new key can be put first and an old one dropped later. */
 export class SessionTokens {
   constructor(
-    private readonly secret: Buffer,
+    private readonly secrets: Buffer[],
     private readonly ttlSeconds: number,
-  ) {}
+  ) {
+    if (secrets.length === 0) throw new Error("SessionTokens needs at least one key");
+  }
 
   issue(claims: SessionClaims): string {
-    return jwt.sign({ ver: claims.tokenVersion }, this.secret, {
+    return jwt.sign({ ver: claims.tokenVersion }, this.secrets[0], {
       algorithm: "HS256",
       subject: claims.userId,
       issuer: ISSUER,
@@ -27,8 +30,16 @@ export class SessionTokens {
 
   /** The claims of a valid token, or null for anything else (bad signature, `alg: none`, expired, malformed). */
   verify(token: string): SessionClaims | null {
+    for (const secret of this.secrets) {
+      const claims = this.verifyWith(token, secret);
+      if (claims) return claims;
+    }
+    return null;
+  }
+
+  private verifyWith(token: string, secret: Buffer): SessionClaims | null {
     try {
-      const payload = jwt.verify(token, this.secret, { algorithms: ["HS256"], issuer: ISSUER, audience: AUDIENCE });
+      const payload = jwt.verify(token, secret, { algorithms: ["HS256"], issuer: ISSUER, audience: AUDIENCE });
       if (typeof payload !== "object" || typeof payload.sub !== "string" || typeof payload.ver !== "number") return null;
       return { userId: payload.sub, tokenVersion: payload.ver };
     } catch {

@@ -15,6 +15,7 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from "graphql-query-complexity";
 import type { RequestLimits } from "../config";
 import { ErrorCode } from "./errors";
+import { isStorableText, UNSTORABLE_TEXT } from "./validation";
 
 /** A client error (HTTP 400) naming the limit; thrown before any resolver runs. */
 function limitError(message: string): GraphQLError {
@@ -205,7 +206,7 @@ function problemIn(variables: unknown): string | null {
   while (stack.length > 0) {
     const { value, path, depth } = stack.pop()!;
     if (typeof value === "string") {
-      if (value.includes("\u0000") || !value.isWellFormed()) return `Text must not contain NUL characters or unpaired surrogates (found in ${path}).`;
+      if (!isStorableText(value)) return `Text ${UNSTORABLE_TEXT} (found in ${path}).`;
     } else if (value && typeof value === "object") {
       if (depth >= MAX_VARIABLE_NESTING) return `Variables are nested deeper than ${MAX_VARIABLE_NESTING} levels (at ${path}).`;
       for (const [key, inner] of Object.entries(value)) stack.push({ value: inner, path: `${path}.${key}`, depth: depth + 1 });
@@ -229,8 +230,8 @@ export function textSafetyPlugin(): ApolloServerPlugin {
           if (!problem && !cleanDocuments.has(document)) {
             visit(document, {
               StringValue(node) {
-                if (!problem && (node.value.includes("\u0000") || !node.value.isWellFormed())) {
-                  problem = "Text must not contain NUL characters or unpaired surrogates (found in a string in the query).";
+                if (!problem && !isStorableText(node.value)) {
+                  problem = `Text ${UNSTORABLE_TEXT} (found in a string in the query).`;
                 }
               },
             });

@@ -3,6 +3,16 @@ import { IsOptional, Matches, ValidateBy, validateOrReject, type ValidationError
 import { ArgumentValidationError, Field } from "type-graphql";
 import { fromGlobalId, type NodeType } from "./global-id";
 
+/**
+ * Text any door may pass to the database: no NUL (PostgreSQL cannot store it, SQLite's LIKE stops at it) and no
+ * unpaired UTF-16 surrogate (not text a person wrote). GraphQL's text-safety plugin and the HTML forms both use it.
+ */
+export function isStorableText(value: string): boolean {
+  return !value.includes("\u0000") && value.isWellFormed();
+}
+
+export const UNSTORABLE_TEXT = "must not contain NUL characters or unpaired surrogates";
+
 /** The @NodeId fields of each input class (by prototype), so validation can convert them. */
 const NODE_ID_FIELDS = new WeakMap<object, Map<string, NodeType>>();
 

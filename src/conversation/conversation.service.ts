@@ -173,7 +173,7 @@ export class ConversationService {
 
   /** Deletes the conversation, its messages and every snapshot taken of it; others' imported copies stay. */
   delete(viewer: User, conversationId: string): Promise<string> {
-    return this.transactions.write(async (manager) => {
+    return this.transactions.erase(async (manager) => {
       await this.getOwned(viewer, conversationId, manager);
       await manager.delete(Share, { conversationId });
       await manager.delete(Message, { conversationId });

@@ -8,6 +8,8 @@
 import type { DataSource, EntityManager } from "typeorm";
 
 const ATTEMPTS = 4;
+/** Tries at a checkpoint that a reader elsewhere (a backup, the migration CLI) keeps from finishing; each waits the busy timeout. */
+const CHECKPOINT_ATTEMPTS = 2;
 
 function errorCode(error: unknown): string | undefined {
   const e = error as { code?: string; driverError?: { code?: string } };
@@ -37,10 +39,14 @@ export class Transactions {
   private running = 0;
   /** Writes waiting for a slot, first come first served. */
   private readonly waiting: (() => void)[] = [];
+  /** A checkpoint after a delete could not finish; the next write tries again. */
+  private checkpointOwed = false;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly concurrency = writeConcurrency(dataSource),
+    /** Told when a checkpoint after a delete could not finish (deleted bytes stay in the WAL until the next write). */
+    private readonly onCheckpointBusy?: () => void,
   ) {
     if (dataSource.options.type !== "postgres" && concurrency !== 1) throw new Error("SQLite writes must run one at a time");
   }
@@ -49,7 +55,39 @@ export class Transactions {
   write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.acquire()
       .then(() => this.attempt(work, 1))
+      .then((result) => (this.checkpointOwed ? this.checkpoint().then(() => result) : result))
       .finally(() => this.release());
+  }
+
+  /**
+   * Like `write`, for a transaction that deletes content: on SQLite it answers only once the WAL has been copied
+   * into the database file and truncated, so (with secure_delete) the deleted bytes are in neither file. The
+   * checkpoint runs while this write still holds the queue, so no other write adds frames in between.
+   * PostgreSQL keeps dead tuples until VACUUM; SECURITY.md says what an operator does about it.
+   */
+  erase<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.acquire()
+      .then(() => this.attempt(work, 1))
+      .then(async (result) => {
+        this.checkpointOwed = this.dataSource.options.type !== "postgres";
+        await this.checkpoint();
+        return result;
+      })
+      .finally(() => this.release());
+  }
+
+  // TRUNCATE cannot finish while another connection reads an older snapshot of the WAL: SQLite's busy handler waits
+  // for it up to the busy timeout, once per try. A delete that committed never fails for this (the mutation answers
+  // and the log says so); the debt stays and the next write pays it.
+  private async checkpoint(): Promise<void> {
+    for (let attempt = 1; attempt <= CHECKPOINT_ATTEMPTS; attempt++) {
+      const [row] = (await this.dataSource.query("PRAGMA wal_checkpoint(TRUNCATE)").catch(() => [])) as { busy: number }[];
+      if (row?.busy === 0) {
+        this.checkpointOwed = false;
+        return;
+      }
+    }
+    this.onCheckpointBusy?.();
   }
 
   // One event-loop turn before each transaction (never inside one): better-sqlite3 answers synchronously, so a long

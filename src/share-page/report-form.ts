@@ -1,5 +1,6 @@
 // The report form (plain HTML, no script) and the reading of what it posts.
 import { ReportReason, REPORT_DETAILS_MAX_LENGTH } from "../moderation/report.entity";
+import { isStorableText, UNSTORABLE_TEXT } from "../common/validation";
 import { html, type Html } from "./html";
 import { renderDocument } from "./layout";
 
@@ -34,6 +35,8 @@ export function parseReportForm(fields: URLSearchParams): ParsedReport {
   // Browsers send a textarea's line breaks as CRLF, while its maxlength counted them as one character.
   const details = (fields.get("details") ?? "").replace(/\r\n?/g, "\n");
   if (!isReason(reason)) return { ok: false, state: { details, error: "Choose what the problem is." } };
+  // The same rule as GraphQL's: the report form is another door to the same table.
+  if (!isStorableText(details)) return { ok: false, state: { reason, details: "", error: `Details ${UNSTORABLE_TEXT}: retype them without those characters.` } };
   if (details.length > REPORT_DETAILS_MAX_LENGTH) {
     return { ok: false, state: { reason, details, error: `Details can be at most ${REPORT_DETAILS_MAX_LENGTH.toLocaleString("en-US")} characters.` } };
   }

@@ -1,6 +1,7 @@
 // Answers every request under SHARE_BASE_URL's path: the conversation a link shows, and the form to report it.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Config } from "../config";
+import type { ClientAddress } from "../common/client-address";
 import type { Services } from "../context";
 import type { SharedConversation } from "../share/shared-conversation.type";
 import { BadInputError, NotFoundError, RateLimitedError } from "../common/errors";
@@ -14,6 +15,8 @@ import { CACHE_CONTROL_DEAD, cacheControlLive, sendPage } from "./respond";
 export interface SharePageOptions {
   config: Config;
   services: Services;
+  /** The same client address the GraphQL door uses, so both share one view limit per client. */
+  clientAddress: ClientAddress;
 }
 
 /** Room for 2,000 characters of details, percent-encoded, and still small. */
@@ -41,10 +44,6 @@ function methodAllowed(req: IncomingMessage, res: ServerResponse, methods: strin
   return false;
 }
 
-function clientIp(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? "unknown";
-}
-
 function tooManyRequests(res: ServerResponse, error: RateLimitedError, page: (retryAfterSeconds: number) => Html): void {
   const retryAfter = Number(error.details?.retryAfterSeconds) || 60;
   sendPage(res, 429, page(retryAfter), CACHE_CONTROL_DEAD, { "retry-after": String(retryAfter) });
@@ -58,7 +57,7 @@ function fromOurOwnForm(req: IncomingMessage): boolean {
 }
 
 /** Handles every request under SHARE_BASE_URL's path; `rest` is what follows that prefix (the token, and more). */
-export function createSharePageHandler({ config, services }: SharePageOptions) {
+export function createSharePageHandler({ config, services, clientAddress: clientIp }: SharePageOptions) {
   const prefix = new URL(config.shareBaseUrl).pathname;
   const pathsOf = (token: string): Paths => ({ conversation: prefix + token, report: `${prefix}${token}/report` });
 

@@ -12,14 +12,20 @@ export interface MintedToken {
   tokenSealed: string;
 }
 
+/** Why an owner sees no URL for one of their links; the link itself still works for whoever has it. */
+export const URL_UNAVAILABLE =
+  "This link's URL cannot be shown: it was sealed under a SHARE_LINK_KEY this server no longer has. The link still works for anyone who has it; share the conversation again for a URL you can copy.";
+
+/** Seals with the first key and unseals with any (GCM's tag tells which fits), so keys can be rotated without an outage. */
 export class ShareLinks {
-  private readonly key: Buffer;
+  private readonly keys: Buffer[];
 
   constructor(
     readonly baseUrl: string,
-    secret: Buffer,
+    secrets: Buffer[],
   ) {
-    this.key = Buffer.from(hkdfSync("sha256", secret, Buffer.alloc(0), "chat-share link tokens v1", 32));
+    if (secrets.length === 0) throw new Error("ShareLinks needs at least one key");
+    this.keys = secrets.map((secret) => Buffer.from(hkdfSync("sha256", secret, Buffer.alloc(0), "chat-share link tokens v1", 32)));
   }
 
   mint(): MintedToken {
@@ -32,8 +38,13 @@ export class ShareLinks {
     return createHash("sha256").update(token).digest("hex");
   }
 
-  urlOf(share: { tokenHash: string; tokenSealed: string }): string {
-    return this.baseUrl + this.unseal(share.tokenSealed, share.tokenHash);
+  /** The link to give out, or null when no key this server has can unseal it (see URL_UNAVAILABLE). */
+  urlOf(share: { tokenHash: string; tokenSealed: string }): string | null {
+    for (const key of this.keys) {
+      const token = this.unseal(key, share.tokenSealed, share.tokenHash);
+      if (token !== null) return this.baseUrl + token;
+    }
+    return null;
   }
 
   /**
@@ -58,15 +69,20 @@ export class ShareLinks {
   // AES-256-GCM bound to the token's hash, so a sealed token cannot be moved to another row.
   private seal(token: string, tokenHash: string): string {
     const iv = randomBytes(12);
-    const cipher = createCipheriv("aes-256-gcm", this.key, iv).setAAD(Buffer.from(tokenHash));
+    const cipher = createCipheriv("aes-256-gcm", this.keys[0], iv).setAAD(Buffer.from(tokenHash));
     const body = Buffer.concat([cipher.update(token, "utf8"), cipher.final()]);
     return Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64url");
   }
 
-  private unseal(sealed: string, tokenHash: string): string {
+  /** The token, or null when `key` is not the one it was sealed with (the auth tag does not match). */
+  private unseal(key: Buffer, sealed: string, tokenHash: string): string | null {
     const raw = Buffer.from(sealed, "base64url");
-    const decipher = createDecipheriv("aes-256-gcm", this.key, raw.subarray(0, 12)).setAAD(Buffer.from(tokenHash));
-    decipher.setAuthTag(raw.subarray(12, 28));
-    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
+    try {
+      const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12)).setAAD(Buffer.from(tokenHash));
+      decipher.setAuthTag(raw.subarray(12, 28));
+      return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
+    } catch {
+      return null;
+    }
   }
 }

@@ -7,6 +7,7 @@ import { Rule } from "../auth/rules";
 import type { Context } from "../context";
 import { Conversation } from "../conversation/conversation.entity";
 import type { User } from "../user/user.entity";
+import { URL_UNAVAILABLE } from "./share-links";
 import { Share, ShareAttribution, ShareStatus, shareStatus } from "./share.entity";
 import {
   ImportShareInput,
@@ -136,9 +137,20 @@ export class ShareResolver {
   }
 
   @Authorized(Rule.OWNER)
-  @FieldResolver(() => String, { description: "The link to give out; it always starts with the server's share prefix." })
+  @FieldResolver(() => String, {
+    description: "The link to give out; it always starts with the server's share prefix. Empty when it cannot be shown: urlUnavailableReason then says why.",
+  })
   url(@Root() share: Share, @Ctx() ctx: Context): string {
-    return ctx.services.shares.urlOf(share);
+    return ctx.services.shares.urlOf(share) ?? "";
+  }
+
+  @Authorized(Rule.OWNER)
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "Why url is empty (the server no longer has the key it was sealed with); null when url can be shown.",
+  })
+  urlUnavailableReason(@Root() share: Share, @Ctx() ctx: Context): string | null {
+    return ctx.services.shares.urlOf(share) === null ? URL_UNAVAILABLE : null;
   }
 
   @Authorized(Rule.OWNER)

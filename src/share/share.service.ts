@@ -199,7 +199,7 @@ export class ShareService {
   }
 
   /** The link to give out. */
-  urlOf(share: Share): string {
+  urlOf(share: Share): string | null {
     return this.links.urlOf(share);
   }
 

@@ -4,7 +4,7 @@ import { NodeType, toGlobalId } from "../common/global-id";
 import { Conversation } from "../conversation/conversation.entity";
 import { Message } from "../conversation/message.entity";
 import { Share, shareStatus, withSnapshot, type Snapshot } from "../share/share.entity";
-import type { ShareLinks } from "../share/share-links";
+import { URL_UNAVAILABLE, type ShareLinks } from "../share/share-links";
 import type { ViewCounter } from "../share/view-counter";
 import type { User } from "./user.entity";
 
@@ -39,7 +39,7 @@ export class DataExportService {
       })),
       shares: shares.map((s) => ({
         id: s.nodeId,
-        url: this.links.urlOf(s),
+        ...this.urlOf(s),
         conversationId: toGlobalId(NodeType.Conversation, s.conversationId),
         status: shareStatus(s, now),
         attribution: s.attribution,
@@ -53,5 +53,11 @@ export class DataExportService {
         snapshot: JSON.parse(s.snapshot ?? "null") as Snapshot | null,
       })),
     };
+  }
+
+  /** One link sealed under a key rotated out loses its URL here, not the whole export. */
+  private urlOf(share: Share): { url: string | null; urlUnavailableReason?: string } {
+    const url = this.links.urlOf(share);
+    return url === null ? { url, urlUnavailableReason: URL_UNAVAILABLE } : { url };
   }
 }

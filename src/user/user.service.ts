@@ -1,11 +1,12 @@
 import type { DataSource } from "typeorm";
-import { IsNull } from "typeorm";
 import { BadInputError, UnauthenticatedError } from "../common/errors";
 import { newId } from "../common/ids";
 import type { Transactions } from "../db/transactions";
 import type { PasswordHasher } from "../auth/passwords";
 import type { SessionClaims, SessionTokens } from "../auth/tokens";
 import { Share } from "../share/share.entity";
+import { Conversation } from "../conversation/conversation.entity";
+import { Message } from "../conversation/message.entity";
 import { User } from "./user.entity";
 import { enforce, type RateLimiter } from "../common/rate-limit";
 import type { SnapshotCache } from "../share/snapshot-cache";
@@ -93,8 +94,9 @@ export class UserService {
   }
 
   /**
-   * Ends the account: every session and every share link of the user stops working at once. The password check
-   * spends the same allowances as logIn, so a stolen session token is no faster way to guess the password.
+   * Ends the account: every session and every share link of the user stops working at once, and their
+   * conversations, messages and snapshots are erased (the account row stays, so the email cannot be taken over).
+   * The password check spends the same allowances as logIn, so a stolen session token is no faster way to guess it.
    */
   async deactivate(viewer: User, password: string, clientIp: string): Promise<string> {
     await enforce(this.limits.loginsPerIp, clientIp, "password attempts from this address");
@@ -102,10 +104,11 @@ export class UserService {
     if (!(await this.passwords.verify(password, viewer.passwordHash))) {
       throw new BadInputError("The password is incorrect.", { field: "password" });
     }
-    await this.transactions.write(async (manager) => {
-      const now = new Date();
-      await manager.update(User, { id: viewer.id }, { deactivatedAt: now, tokenVersion: () => "token_version + 1" });
-      await manager.update(Share, { ownerId: viewer.id, revokedAt: IsNull() }, { revokedAt: now });
+    await this.transactions.erase(async (manager) => {
+      await manager.update(User, { id: viewer.id }, { deactivatedAt: new Date(), tokenVersion: () => "token_version + 1" });
+      await manager.delete(Share, { ownerId: viewer.id });
+      await manager.delete(Message, { ownerId: viewer.id });
+      await manager.delete(Conversation, { ownerId: viewer.id });
     }).finally(() => this.linkCache.forgetOwner(viewer.id));
     return viewer.id;
   }

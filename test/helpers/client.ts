@@ -104,6 +104,9 @@ export async function shareConversation(server: Pick<TestServer, "url">, token: 
   ).shareConversation.share;
 }
 
+export const DELETE_CONVERSATION = `mutation($input: DeleteConversationInput!) { deleteConversation(input: $input) { deletedConversationId } }`;
+export const DEACTIVATE_ACCOUNT = `mutation($input: DeactivateAccountInput!) { deactivateAccount(input: $input) { deactivatedUserId } }`;
+
 export const VIEW = `query($link: String!) { sharedConversation(link: $link) { title sharedBy sharedAt messages { role content } } }`;
 
 export async function view(server: Pick<TestServer, "url">, link: string, token?: string) {
