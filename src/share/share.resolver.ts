@@ -30,7 +30,9 @@ import {
   ShareConversationPayload,
   SharePreview,
 } from "./share.payloads";
-import { SharedConversation } from "./shared-conversation.type";
+import { SharedConversation, SharedMessage } from "./shared-conversation.type";
+import { RedactedSpan } from "./sensitive-data.type";
+import type { RedactedRange } from "./redaction";
 
 @Resolver(() => Share)
 export class ShareResolver {
@@ -64,6 +66,7 @@ export class ShareResolver {
     return ctx.services.shares.preview(viewer, localId(NodeType.Conversation, args.conversationId, "conversationId"), {
       attribution: args.attribution,
       upToMessageId: optionalLocalId(NodeType.Message, args.upToMessageId, "upToMessageId"),
+      redactions: args.redactions?.toRedactions(),
     });
   }
 
@@ -81,6 +84,7 @@ export class ShareResolver {
       upToMessageId: optionalLocalId(NodeType.Message, input.upToMessageId, "upToMessageId"),
       expiresAt: input.expiresAt,
       idempotencyKey: input.idempotencyKey,
+      redactions: input.redactions?.toRedactions(),
     });
   }
 
@@ -93,11 +97,10 @@ export class ShareResolver {
     @Viewer() viewer: User,
     @Ctx() ctx: Context,
   ): Promise<RefreshSharePayload> {
-    return ctx.services.shares.refresh(
-      viewer,
-      localId(NodeType.Share, input.shareId, "shareId"),
-      optionalLocalId(NodeType.Message, input.upToMessageId, "upToMessageId"),
-    );
+    return ctx.services.shares.refresh(viewer, localId(NodeType.Share, input.shareId, "shareId"), {
+      upToMessageId: optionalLocalId(NodeType.Message, input.upToMessageId, "upToMessageId"),
+      redactions: input.redactions?.toRedactions(),
+    });
   }
 
   @Authorized()
@@ -171,5 +174,15 @@ export class ShareResolver {
   @FieldResolver(() => Conversation, { nullable: true, description: "The live conversation the snapshot was taken from." })
   conversation(@Root() share: Share, @Ctx() ctx: Context): Promise<Conversation | null> {
     return ctx.loaders.conversationsById.load(share.conversationId);
+  }
+}
+
+@Resolver(() => SharedMessage)
+export class SharedMessageResolver {
+  @FieldResolver(() => [RedactedSpan], {
+    description: "Where the content holds a placeholder for text its owner hid, so a client can show it apart from ordinary text; empty when nothing was hidden.",
+  })
+  redactions(@Root() message: SharedMessage): RedactedRange[] {
+    return message.redactions ?? [];
   }
 }
