@@ -13,7 +13,7 @@ const common = {
 // replica): they run once, in the sqlite project.
 const SQLITE_ONLY = [
   "crash", "startup", "bench-smoke", "share-page.browser", "codegen", "schema-safety",
-  "sensitive-data", "config", "schema", "scale-out", "streaming-replica",
+  "sensitive-data", "config", "schema", "scale-out", "streaming-replica", "revocation-under-faults",
 ].map((name) => `/test/${name.replace(".", "\\.")}\\.test\\.ts$`);
 
 // Files about PostgreSQL alone: with TEST_DATABASE_URL they run in the postgres project only; without it they stay

@@ -58,6 +58,8 @@ export interface Config {
   appImportUrl: string | null;
   /** Working links kept in memory with their snapshots (0 turns the cache off). */
   snapshotCacheSize: number;
+  /** Bytes of snapshots kept in that cache; one larger than an eighth of it is not cached. */
+  snapshotCacheMaxBytes: number;
   /** Bytes of whole public view responses kept in memory (0 turns that cache off). */
   responseCacheMaxBytes: number;
   /** Seconds shared caches (CDNs) may keep a public shared-link view: the longest a revoked link can still be served from them. */
@@ -68,6 +70,7 @@ export interface Config {
   introspection: boolean;
   limits: RequestLimits;
   rateLimits: RateLimits;
+  conversationLimits: ConversationLimits;
   /** The operations the deployment's own clients were built with; null accepts any document (as before). */
   trustedDocuments: { file: string; documents: TrustedDocuments; only: boolean } | null;
   /** The apps that open share links (empty lists serve no association files). */
@@ -81,9 +84,18 @@ export interface AppLinks {
   androidApps: { packageName: string; sha256CertFingerprints: string[] }[];
 }
 
+/** What one conversation may hold (and so any snapshot of it); BAD_USER_INPUT beyond. */
+export interface ConversationLimits {
+  maxMessages: number;
+  /** UTF-8 bytes of all message contents together. */
+  maxBytes: number;
+}
+
 /** Per-request limits, checked before any resolver runs. */
 export interface RequestLimits {
   maxDepth: number;
+  /** Depth of an introspection (__schema, __type) subtree, measured apart from maxDepth. */
+  maxIntrospectionDepth: number;
   maxAliases: number;
   maxDirectives: number;
   maxCost: number;
@@ -98,6 +110,10 @@ export interface RateLimits {
   sharesPerUserPerHour: number;
   importsPerUserPerHour: number;
   viewsPerIpPerMinute: number;
+  conversationsPerUserPerHour: number;
+  messagesPerUserPerHour: number;
+  /** Bytes each in-memory limiter may hold (without Redis, or while Redis is down). */
+  memoryMaxBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -131,6 +147,14 @@ export function parseDatabaseUrl(url: string, env: NodeJS.ProcessEnv = {}): Data
 /** Which SQL dialect a DATABASE_URL speaks, without validating the rest. */
 export function dialectOf(url: string | undefined): DatabaseConfig["type"] {
   return url && /^postgres(ql)?:\/\//.test(url) ? "postgres" : "sqlite";
+}
+
+/**
+ * The dialect the entities are declared in, from DATABASE_URL as it is when they load: entity decorators run at
+ * import, before loadConfig, so this is read on its own (db/columns.ts).
+ */
+export function entityDialect(env: NodeJS.ProcessEnv = process.env): DatabaseConfig["type"] {
+  return dialectOf(env.DATABASE_URL);
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -258,11 +282,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     appImportUrl: env.APP_IMPORT_URL ? httpUrl("APP_IMPORT_URL", env.APP_IMPORT_URL) : null,
     shareCacheMaxAgeSeconds: integer(env, "SHARE_CACHE_MAX_AGE_SECONDS", 30, 0, 86_400),
     snapshotCacheSize: integer(env, "SNAPSHOT_CACHE_SIZE", 10_000, 0, 10_000_000),
+    snapshotCacheMaxBytes: integer(env, "SNAPSHOT_CACHE_MAX_BYTES", 64 * 1024 * 1024, 0, 8 * 1024 * 1024 * 1024),
     responseCacheMaxBytes: integer(env, "RESPONSE_CACHE_MAX_BYTES", 64 * 1024 * 1024, 0, 8 * 1024 * 1024 * 1024),
     landingPage: landingPage(env.LANDING_PAGE, env.NODE_ENV === "production"),
     introspection: boolean(env, "INTROSPECTION", env.NODE_ENV !== "production"),
     limits: {
       maxDepth: integer(env, "MAX_QUERY_DEPTH", 12, 2, 100),
+      maxIntrospectionDepth: integer(env, "MAX_INTROSPECTION_DEPTH", 20, 2, 100),
       maxAliases: integer(env, "MAX_QUERY_ALIASES", 30, 0, 1000),
       maxDirectives: integer(env, "MAX_QUERY_DIRECTIVES", 20, 0, 1000),
       maxCost: integer(env, "MAX_QUERY_COST", 10_000, 10, 10_000_000),
@@ -275,6 +301,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sharesPerUserPerHour: integer(env, "SHARES_PER_USER_PER_HOUR", 300, 0, 1_000_000),
       importsPerUserPerHour: integer(env, "IMPORTS_PER_USER_PER_HOUR", 300, 0, 1_000_000),
       viewsPerIpPerMinute: integer(env, "VIEWS_PER_IP_PER_MINUTE", 600, 0, 100_000_000),
+      conversationsPerUserPerHour: integer(env, "CONVERSATIONS_PER_USER_PER_HOUR", 300, 0, 1_000_000),
+      messagesPerUserPerHour: integer(env, "MESSAGES_PER_USER_PER_HOUR", 1_000, 0, 1_000_000),
+      memoryMaxBytes: integer(env, "RATE_LIMIT_MEMORY_MAX_BYTES", 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+    },
+    conversationLimits: {
+      maxMessages: integer(env, "MAX_MESSAGES_PER_CONVERSATION", 5_000, 1, 1_000_000),
+      maxBytes: integer(env, "MAX_CONVERSATION_BYTES", 10_000_000, 1_000, 1024 * 1024 * 1024),
     },
     trustedDocuments: trustedDocuments(env),
     appLinks: appLinks(env),

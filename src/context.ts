@@ -5,6 +5,7 @@ import type { Logger } from "./common/logger";
 import type { UserService } from "./user/user.service";
 import type { ConversationService } from "./conversation/conversation.service";
 import type { ShareService } from "./share/share.service";
+import type { ShareReader } from "./share/share-reader";
 import type { DataExportService } from "./user/data-export.service";
 import type { ModerationService } from "./moderation/moderation.service";
 import { createConversationLoaders } from "./conversation/conversation.loaders";
@@ -15,6 +16,8 @@ export interface Services {
   users: UserService;
   conversations: ConversationService;
   shares: ShareService;
+  /** The public read path: what a link shows to anyone who has it. */
+  shareReader: ShareReader;
   dataExport: DataExportService;
   moderation: ModerationService;
 }
@@ -23,7 +26,7 @@ export function createLoaders(dataSource: DataSource, services: Services) {
   return {
     ...createConversationLoaders(dataSource),
     ...createShareLoaders(dataSource),
-    ...createModerationLoaders(dataSource, services.shares),
+    ...createModerationLoaders(dataSource, services.shareReader),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -38,5 +41,5 @@ export interface Context {
   /** Logger whose lines carry this request's id. */
   log: Logger;
   /** Shares this request showed publicly, so a cached copy of the response can count their views. */
-  publicViews: { shareId: string; expiresAt: Date | null }[];
+  publicViews: { shareId: string; freshUntil: Date }[];
 }

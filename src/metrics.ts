@@ -1,5 +1,6 @@
 // Prometheus metrics at /metrics: requests, GraphQL operations and errors, the snapshot cache, the database pool.
 import type { ApolloServerPlugin } from "@apollo/server";
+import { Kind, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import type { DataSource } from "typeorm";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Context } from "./context";
@@ -15,7 +16,7 @@ export class Metrics {
   });
   readonly operations = new Histogram({
     name: "chat_share_graphql_operation_duration_seconds",
-    help: "GraphQL operations by name and type, with their duration.",
+    help: "GraphQL operations by their first root field (a schema field, never a name the client chose) and type, with their duration.",
     labelNames: ["operation", "type"] as const,
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
@@ -63,6 +64,17 @@ export class Metrics {
     return "other";
   }
 
+  /**
+   * The label of an operation: its first root field, when the schema has it. Operation names are the client's to
+   * choose, so labelling by them would let anyone create series without end; root fields are a closed set.
+   */
+  static operationLabel(schema: GraphQLSchema, operation: OperationDefinitionNode | undefined): string {
+    const root = operation && schema.getRootType(operation.operation);
+    const first = operation?.selectionSet.selections.find((s) => s.kind === Kind.FIELD);
+    if (!root || !first || first.kind !== Kind.FIELD) return "unknown";
+    return first.name.value in root.getFields() ? first.name.value : "unknown";
+  }
+
   plugin(): ApolloServerPlugin<Context> {
     const metrics = this;
     return {
@@ -75,8 +87,8 @@ export class Metrics {
               metrics.errors.inc({ code: String(code) });
             }
           },
-          async willSendResponse({ operationName, operation }) {
-            stop({ operation: operationName ?? "anonymous", type: operation?.operation ?? "unknown" });
+          async willSendResponse({ schema, operation }) {
+            stop({ operation: Metrics.operationLabel(schema, operation), type: operation?.operation ?? "unknown" });
           },
         };
       },

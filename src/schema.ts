@@ -3,6 +3,7 @@ import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import { cacheControlDirective } from "./common/cache-control";
 import { buildSchema } from "type-graphql";
 import { authChecker } from "./auth/auth-checker";
+import { validateInput } from "./common/validation";
 import { UserResolver } from "./user/user.resolver";
 import { ConversationResolver } from "./conversation/conversation.resolver";
 import { ShareResolver, SharedMessageResolver } from "./share/share.resolver";
@@ -14,7 +15,7 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
     resolvers: [NodeResolver, UserResolver, ConversationResolver, ShareResolver, SharedMessageResolver, ModerationResolver],
     authChecker,
     authMode: "error",
-    validate: { forbidUnknownValues: false },
+    validateFn: validateInput,
     directives: [...specifiedDirectives, cacheControlDirective],
   });
   // type-graphql has no decorator for the root types' own descriptions; Sandbox shows them first.

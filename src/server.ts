@@ -12,12 +12,13 @@ import { ErrorCode } from "./common/errors";
 import { errorLoggingPlugin, formatError, formatErrorHidingSchema } from "./common/format-error";
 import type { Logger } from "./common/logger";
 import { costLimitPlugin, limitRules, textSafetyPlugin } from "./common/request-limits";
+import { legacyJsonStatusPlugin } from "./common/response-status";
 import { buildAppSchema } from "./schema";
 import { landingPagePlugin } from "./landing-page";
 import { createServices } from "./services";
-import { connectRedis } from "./common/redis";
+import { connectRedis, within } from "./common/redis";
 import { Metrics } from "./metrics";
-import { PublicResponseCache } from "./share/public-response-cache";
+import { operationKey, PublicResponseCache, type OperationRequest } from "./share/public-response-cache";
 import { createSharePageHandler } from "./share-page/share-page";
 import { resolveTrustedDocument } from "./trusted-documents/trusted-documents";
 import { appLinkFiles } from "./app-links/app-links";
@@ -37,6 +38,8 @@ export interface ServerOptions {
   dataSource: DataSource;
   logger: Logger;
 }
+
+const READY_TIMEOUT_MS = 1000;
 
 class HttpError extends Error {
   constructor(
@@ -81,6 +84,25 @@ function parseBody(req: IncomingMessage, raw: string): unknown {
   }
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A GET's operation, as Apollo reads it from the query string; undefined variables when they are not JSON. */
+function searchParams(search: string): OperationRequest {
+  const params = new URLSearchParams(search);
+  const json = (name: string): unknown => {
+    const text = params.get(name);
+    if (text === null) return undefined;
+    try {
+      return JSON.parse(text);
+    } catch {
+      return Symbol("not JSON"); // never a key: canonical JSON has no symbols
+    }
+  };
+  return { query: params.get("query") ?? undefined, operationName: params.get("operationName") ?? undefined, variables: json("variables"), extensions: json("extensions") };
+}
+
 function toHeaderMap(req: IncomingMessage): HeaderMap {
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(req.headers)) {
@@ -102,7 +124,7 @@ async function writeGraphQLResponse(res: ServerResponse, response: HTTPGraphQLRe
 
 export async function createServer({ config, dataSource, logger }: ServerOptions): Promise<AppServer> {
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
-  const { services, tokens, linkCache, stop: stopServices } = createServices(config, dataSource, logger, redis);
+  const { services, tokens, linkCache, bus, stop: stopServices } = createServices(config, dataSource, logger, redis);
   const metrics = new Metrics(dataSource);
   linkCache.onLookup = (hit) => metrics.cacheLookups.inc({ result: hit ? "hit" : "miss" });
   const responses = new PublicResponseCache(config.responseCacheMaxBytes);
@@ -131,6 +153,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
       textSafetyPlugin(),
       costLimitPlugin(config.limits.maxCost),
       errorLoggingPlugin(logger),
+      legacyJsonStatusPlugin(),
       metrics.plugin(),
     ],
   });
@@ -152,33 +175,20 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
   }
 
   /**
-   * The key of a request whose response may come from the public response cache: the exact body (or query string)
-   * and what the client accepts. GETs count only with the preflight header, as Apollo's CSRF prevention requires.
+   * The key of a request whose response may come from the public response cache: the operation it asks for (see
+   * operationKey), how it came and what the client accepts, which changes the response's type. GETs count only with
+   * the preflight header, as Apollo's CSRF prevention requires. The body is the one already parsed for Apollo.
    */
-  function responseCacheKey(req: IncomingMessage, raw: string | undefined, search: string): string | undefined {
+  function responseCacheKey(req: IncomingMessage, body: unknown, search: string): string | undefined {
     if (!responses.enabled) return undefined;
-    const accept = req.headers.accept ?? "";
-    if (req.method === "POST" && raw !== undefined && (req.headers["content-type"] ?? "").startsWith("application/json")) return `POST ${accept}\n${raw}`;
-    if (req.method === "GET" && search && req.headers["apollo-require-preflight"]) return `GET ${accept}\n${search}`;
-    return undefined;
+    let operation: string | undefined;
+    if (req.method === "POST" && (req.headers["content-type"] ?? "").startsWith("application/json") && isObject(body)) operation = operationKey(body);
+    else if (req.method === "GET" && search && req.headers["apollo-require-preflight"]) operation = operationKey(searchParams(search));
+    return operation && `${req.method} ${req.headers.accept ?? ""}\n${operation}`;
   }
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, search: string, log: Logger): Promise<void> {
     const raw = req.method === "POST" ? await readBody(req, config.maxBodyBytes) : undefined;
-    const clientIp = req.socket.remoteAddress ?? "unknown";
-    const key = responseCacheKey(req, raw, search);
-    const hit = key ? responses.get(key) : undefined;
-    if (hit && (await services.shares.allowView(clientIp))) {
-      for (const shareId of hit.shareIds) services.shares.views.record(shareId);
-      metrics.responseCacheHits.inc();
-      // Only what is left of the freshness it was cached with, so shared caches downstream never add a second max-age.
-      const remaining = Math.max(0, Math.floor((hit.staleAt - Date.now()) / 1000));
-      res.writeHead(hit.status, { ...Object.fromEntries(hit.headers), "cache-control": remaining > 0 ? `max-age=${remaining}, public` : "no-store" });
-      res.end(hit.body);
-      return;
-    }
-    const generation = responses.generation;
-    const publicViews: Context["publicViews"] = [];
     let request = { method: req.method ?? "GET", search, body: raw === undefined ? undefined : parseBody(req, raw) };
     if (config.trustedDocuments) {
       const resolution = resolveTrustedDocument(request, config.trustedDocuments);
@@ -190,6 +200,20 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
       }
       request = resolution.request;
     }
+    const clientIp = req.socket.remoteAddress ?? "unknown";
+    // Keyed on the resolved document, so a view by documentId and by its text share one entry.
+    const key = responseCacheKey(req, request.body, request.search);
+    const hit = key ? responses.get(key) : undefined;
+    if (hit && (await services.shareReader.countCachedView(clientIp, hit.shareIds))) {
+      metrics.responseCacheHits.inc();
+      // Only what is left of the freshness it was cached with, so shared caches downstream never add a second max-age.
+      const remaining = Math.max(0, Math.floor((hit.staleAt - Date.now()) / 1000));
+      res.writeHead(hit.status, { ...Object.fromEntries(hit.headers), "cache-control": remaining > 0 ? `max-age=${remaining}, public` : "no-store" });
+      res.end(hit.body);
+      return;
+    }
+    const generation = responses.generation;
+    const publicViews: Context["publicViews"] = [];
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { ...request, headers: toHeaderMap(req) },
       context: async () => ({
@@ -207,7 +231,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
 
   /**
    * Keeps a response that Apollo found publicly cacheable (and error-free) and that showed a working link, for as
-   * long as it may be cached. Answers about dead or unknown links are not kept: random tokens must not be able to
+   * long as it may be cached, and no longer than the links it shows are trusted (their cache age bound). Answers about dead or unknown links are not kept: random tokens must not be able to
    * push the hot links out.
    */
   function remember(key: string, response: HTTPGraphQLResponse, shown: Context["publicViews"], generation: number): void {
@@ -215,7 +239,8 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
     const maxAge = /^max-age=(\d+), public$/.exec(response.headers.get("cache-control") ?? "");
     if (!maxAge || (response.status ?? 200) !== 200 || response.body.kind !== "complete") return;
     let staleAt = Date.now() + Number(maxAge[1]) * 1000;
-    for (const { expiresAt } of shown) if (expiresAt) staleAt = Math.min(staleAt, expiresAt.getTime());
+    for (const { freshUntil } of shown) staleAt = Math.min(staleAt, freshUntil.getTime());
+    if (staleAt <= Date.now()) return;
     responses.set(key, { status: 200, headers: [...response.headers], body: response.body.string, shareIds: shown.map((s) => s.shareId), staleAt }, generation);
   }
 
@@ -223,19 +248,19 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
   const appLinks = appLinkFiles(config.appLinks, config.shareBaseUrl);
   const sharePage = createSharePageHandler({ config, services });
 
-  /** Every dependency this instance was configured with, and whether it answers now. */
+  /**
+   * Every dependency this instance was configured with, and whether it answers now, each within a second (a paused
+   * Redis must not hang the probe). `subscriber` is the cache invalidation subscription: while it is down the
+   * instance still answers correctly, but from the database alone.
+   */
   async function readiness(): Promise<Record<string, boolean>> {
-    const database = dataSource
-      .query("SELECT 1")
-      .then(() => true)
-      .catch(() => false);
-    const cache = redis
-      ? redis.commands
-          .ping()
-          .then((pong) => pong === "PONG")
-          .catch(() => false)
-      : undefined;
-    return { database: await database, ...(cache ? { redis: await cache } : {}) };
+    const answers = (check: Promise<unknown>) => within(check, READY_TIMEOUT_MS).then((ok) => ok !== false, () => false);
+    const [database, commands, subscriber] = await Promise.all([
+      answers(dataSource.query("SELECT 1")),
+      redis && answers(redis.commands.ping().then((pong) => pong === "PONG")),
+      bus?.healthy(READY_TIMEOUT_MS),
+    ]);
+    return { database, ...(redis ? { redis: commands!, subscriber: subscriber ?? false } : {}) };
   }
 
   /** The path as it may be logged: a share link's token is replaced by a prefix of its hash. */

@@ -13,6 +13,7 @@ import { UserService } from "./user/user.service";
 import { DataExportService } from "./user/data-export.service";
 import { ConversationService } from "./conversation/conversation.service";
 import { ShareService } from "./share/share.service";
+import { ShareReader } from "./share/share-reader";
 import { ShareLinks } from "./share/share-links";
 import { ViewCounter } from "./share/view-counter";
 import { SnapshotCache } from "./share/snapshot-cache";
@@ -26,6 +27,8 @@ const HOUR = 60 * MINUTE;
 export interface ServiceSet {
   services: Services;
   linkCache: SnapshotCache;
+  /** The invalidation bus, when instances share a Redis: /readyz checks its subscription. */
+  bus?: RedisInvalidationBus;
   tokens: SessionTokens;
   /** Flushes batched work and stops background timers. */
   stop(): Promise<void>;
@@ -33,40 +36,48 @@ export interface ServiceSet {
 
 /** `shared` is the Redis every instance uses, when configured: rate limits and cache invalidations go through it. */
 export function createServices(config: Config, dataSource: DataSource, logger: Logger, shared?: SharedRedis): ServiceSet {
-  const redis = shared && { client: shared.commands, keyPrefix: config.redisKeyPrefix };
+  const limits = config.rateLimits;
+  const stores = { memoryMaxBytes: limits.memoryMaxBytes, redis: shared && { client: shared.commands, keyPrefix: config.redisKeyPrefix }, logger };
   const jwtSecret = loadOrCreateSecret({ envName: "JWT_SECRET", envValue: config.jwtSecret, fileName: "jwt-secret" }, config.dataDir, logger);
   const linkKey = loadOrCreateSecret({ envName: "SHARE_LINK_KEY", envValue: config.shareLinkKey, fileName: "share-link-key" }, config.dataDir, logger);
-  const limits = config.rateLimits;
   const transactions = new Transactions(dataSource);
   const tokens = new SessionTokens(jwtSecret, config.tokenTtlSeconds);
   const links = new ShareLinks(config.shareBaseUrl, linkKey);
   const views = new ViewCounter(transactions, logger, config.viewCountFlushMs);
-  const linkCache = new SnapshotCache(config.snapshotCacheSize, shared && new RedisInvalidationBus(shared.commands, shared.subscriber, logger, config.redisKeyPrefix));
-  const conversations = new ConversationService(dataSource, transactions, linkCache);
+  const maxAgeMs = config.shareCacheMaxAgeSeconds * 1000;
+  const bus = shared && new RedisInvalidationBus(shared.commands, shared.subscriber, logger, config.redisKeyPrefix, maxAgeMs);
+  const linkCache = new SnapshotCache({ maxEntries: config.snapshotCacheSize, maxBytes: config.snapshotCacheMaxBytes, maxAgeMs }, bus);
+  const conversations = new ConversationService(dataSource, transactions, linkCache, config.conversationLimits, {
+    conversationsPerUser: createRateLimiter("conversations", limits.conversationsPerUserPerHour, HOUR, stores),
+    messagesPerUser: createRateLimiter("messages", limits.messagesPerUserPerHour, HOUR, stores),
+  });
+  const viewsPerIp = createRateLimiter("views", limits.viewsPerIpPerMinute, MINUTE, stores);
+  const shareReader = new ShareReader(dataSource, links, views, linkCache, viewsPerIp, config.shareCacheMaxAgeSeconds);
   const shares = new ShareService(
     dataSource,
     transactions,
     conversations,
     links,
     views,
-    { maxLifetimeDays: config.shareMaxLifetimeDays, cacheMaxAgeSeconds: config.shareCacheMaxAgeSeconds },
+    shareReader,
+    config.shareMaxLifetimeDays,
     {
-      sharesPerUser: createRateLimiter("shares", limits.sharesPerUserPerHour, HOUR, redis),
-      importsPerUser: createRateLimiter("imports", limits.importsPerUserPerHour, HOUR, redis),
-      viewsPerIp: createRateLimiter("views", limits.viewsPerIpPerMinute, MINUTE, redis),
+      sharesPerUser: createRateLimiter("shares", limits.sharesPerUserPerHour, HOUR, stores),
+      importsPerUser: createRateLimiter("imports", limits.importsPerUserPerHour, HOUR, stores),
     },
     linkCache,
   );
   const services: Services = {
     users: new UserService(dataSource, transactions, new PasswordHasher(config.scryptLogN), tokens, {
-      signupsPerIp: createRateLimiter("signups", limits.signupsPerIpPerHour, HOUR, redis),
-      loginsPerAccount: createRateLimiter("logins-account", limits.loginsPerAccountPerHour, HOUR, redis),
-      loginsPerIp: createRateLimiter("logins-ip", limits.loginsPerIpPerHour, HOUR, redis),
+      signupsPerIp: createRateLimiter("signups", limits.signupsPerIpPerHour, HOUR, stores),
+      loginsPerAccount: createRateLimiter("logins-account", limits.loginsPerAccountPerHour, HOUR, stores),
+      loginsPerIp: createRateLimiter("logins-ip", limits.loginsPerIpPerHour, HOUR, stores),
     }, linkCache),
     conversations,
     shares,
+    shareReader,
     dataExport: new DataExportService(dataSource, links, views),
-    moderation: new ModerationService(dataSource, transactions, shares, createRateLimiter("reports", config.reportsPerHour, HOUR, redis), linkCache),
+    moderation: new ModerationService(dataSource, transactions, shareReader, createRateLimiter("reports", config.reportsPerHour, HOUR, stores), linkCache),
   };
 
   const purge = setInterval(() => {
@@ -77,6 +88,7 @@ export function createServices(config: Config, dataSource: DataSource, logger: L
   return {
     services,
     linkCache,
+    bus,
     tokens,
     async stop() {
       clearInterval(purge);

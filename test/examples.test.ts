@@ -4,6 +4,8 @@ import path from "node:path";
 import { buildSchema, parse, validate, Kind, type OperationDefinitionNode } from "graphql";
 import { startTestServer, type TestServer } from "./helpers/server";
 import type { GraphQLResult } from "./helpers/client";
+import { setUserRole } from "../src/user/user-admin";
+import { UserRole } from "../src/user/user.entity";
 
 const DIR = path.join(__dirname, "..", "examples", "operations");
 const files = fs.readdirSync(DIR).filter((f) => f.endsWith(".graphql")).sort();
@@ -16,6 +18,19 @@ describe("the example operations", () => {
     // Fragments may live in other files, so each file is validated within the whole set.
     expect(validate(schema, parse(document)).map((e) => e.message)).toEqual([]);
     expect(own.definitions.length).toBeGreaterThan(0);
+  });
+
+  it("use every root field of the schema, so each is documented by an example", () => {
+    const used = new Set<string>();
+    for (const definition of parse(document).definitions) {
+      if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+      for (const selection of definition.selectionSet.selections) if (selection.kind === Kind.FIELD) used.add(`${definition.operation} ${selection.name.value}`);
+    }
+    const roots = [
+      ...Object.keys(schema.getQueryType()!.getFields()).map((name) => `query ${name}`),
+      ...Object.keys(schema.getMutationType()!.getFields()).map((name) => `mutation ${name}`),
+    ];
+    expect(roots.filter((root) => !used.has(root))).toEqual([]);
   });
 
   it("have unique operation names", () => {
@@ -49,7 +64,7 @@ describe("the documented client flow, with exactly those operations", () => {
     return res.data;
   }
 
-  it("signs up, chats, previews, shares, views, attributes, imports, manages, revokes, exports, deletes and leaves", async () => {
+  it("signs up, chats, previews, shares, views, attributes, imports, manages, reports, moderates, revokes, exports, deletes, leaves and logs out everywhere", async () => {
     const owner = (await data("SignUp", { input: { email: `flow-${Date.now()}@example.com`, password: "a long password", displayName: "Flo" } })).signUp;
     const t = owner.token;
     const conversation = (await data("CreateConversation", { input: { title: "Flow" } }, t)).createConversation.conversation;
@@ -82,6 +97,8 @@ describe("the documented client flow, with exactly those operations", () => {
     const mine = (await data("MyShares", { status: "ACTIVE" }, t)).myShares.edges;
     expect(mine.map((e: any) => e.node.id)).toEqual([share.id]);
     expect((await data("Node", { id: share.id }, t)).node).toMatchObject({ id: share.id, __typename: "Share", status: "ACTIVE" });
+    const nodes = (await data("Nodes", { ids: [share.id, copy.id, conversation.id] }, t)).nodes;
+    expect(nodes).toEqual([{ id: share.id, __typename: "Share", status: "ACTIVE" }, null, { id: conversation.id, __typename: "Conversation" }]);
 
     const refreshed = (await data("RefreshShare", { input: { shareId: share.id } }, t)).refreshShare.share;
     expect(refreshed.url).toBe(share.url);
@@ -89,11 +106,22 @@ describe("the documented client flow, with exactly those operations", () => {
     expect((await data("RevokeShare", { input: { shareId: share.id } }, t)).revokeShare.share.status).toBe("REVOKED");
     expect((await data("SharedConversation", { link: share.url })).sharedConversation).toBeNull();
     expect((await data("RevokeAllShares", {}, t)).revokeAllShares.revokedCount).toBe(0);
+    const spam = (await data("ShareConversation", { input: { conversationId: conversation.id } }, t)).shareConversation.share;
+    await data("ReportShare", { input: { link: spam.url, reason: "SPAM" } });
+    const moderator = (await data("SignUp", { input: { email: `flow-moderator-${Date.now()}@example.com`, password: "a moderator's password", displayName: "Mo" } })).signUp;
+    await setUserRole(server.dataSource, moderator.user.email, UserRole.ADMIN);
+    const reports = (await data("ShareReports", { first: 10 }, moderator.token)).shareReports.edges.map((e: any) => e.node);
+    expect(reports.map((r: any) => [r.shareId, r.reason])).toEqual([[spam.id, "SPAM"], [share.id, "OTHER"]]);
+    const moderated = (await data("ModerateShare", { input: { shareId: spam.id, reason: "Spam" } }, moderator.token)).moderateShare;
+    expect(moderated).toMatchObject({ shareId: spam.id, disabledReason: "Spam" });
+    expect((await data("SharedConversation", { link: spam.url })).sharedConversation).toBeNull();
 
     expect((await data("ExportMyData", {}, t)).exportMyData.data.conversations).toHaveLength(1);
     await data("DeleteConversation", { input: { conversationId: conversation.id } }, t);
     await data("DeactivateAccount", { input: { password: "a long password" } }, t);
     expect((await op("LogIn", { input: { email: owner.user.email, password: "a long password" } })).errors?.[0].extensions?.code).toBe("UNAUTHENTICATED");
     expect((await data("Me", {}, viewer.token)).me.displayName).toBe("Vic");
+    expect((await data("LogOutEverywhere", {}, viewer.token)).logOutEverywhere.userId).toBe(viewer.user.id);
+    expect((await op("Me", {}, viewer.token)).data?.me ?? null).toBeNull();
   });
 });

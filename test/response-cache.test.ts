@@ -1,4 +1,5 @@
 // Whole public view responses are cached in memory, and never outlive a change to what the link shows.
+import { createHash } from "node:crypto";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { codes, gql, ok, ownerWithShare, revoke, VIEW } from "./helpers/client";
 
@@ -86,4 +87,53 @@ it("can be turned off with RESPONSE_CACHE_MAX_BYTES=0", async () => {
   } finally {
     await off.close();
   }
+});
+
+describe("keys on the operation, not on the raw body", () => {
+  async function send(body: string, headers: Record<string, string> = {}) {
+    const before = server.queries.count;
+    const res = await fetch(`${server.url}/graphql`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+    return { text: await res.text(), type: res.headers.get("content-type"), statements: server.queries.count - before };
+  }
+
+  it("answers the same operation from memory whatever the body's white space and key order", async () => {
+    const { share } = await ownerWithShare(server);
+    const first = await send(JSON.stringify({ query: VIEW, variables: { link: share.url } }));
+    expect(first.statements).toBeGreaterThan(0);
+    const variants = [
+      JSON.stringify({ variables: { link: share.url }, query: VIEW }),
+      JSON.stringify({ query: VIEW, variables: { link: share.url } }, null, 2),
+      JSON.stringify({ query: VIEW, operationName: null, variables: { link: share.url }, extensions: {} }),
+      JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: createHash("sha256").update(VIEW).digest("hex") } }, variables: { link: share.url } }),
+    ];
+    for (const body of variants) expect(await send(body)).toEqual({ ...first, statements: 0 });
+  });
+
+  it("keeps apart what changes the response: the variables, and the media type the client accepts", async () => {
+    const a = await ownerWithShare(server);
+    const b = await ownerWithShare(server);
+    const viewA = await send(JSON.stringify({ query: VIEW, variables: { link: a.share.url } }));
+    const viewB = await send(JSON.stringify({ query: VIEW, variables: { link: b.share.url } }));
+    expect(viewB.text).not.toBe(viewA.text);
+    const accept = { accept: "application/graphql-response+json" };
+    const typed = await send(JSON.stringify({ query: VIEW, variables: { link: a.share.url } }), accept);
+    expect(typed.type).toMatch(/^application\/graphql-response\+json/);
+    expect(viewA.type).toMatch(/^application\/json/);
+    expect((await send(JSON.stringify({ variables: { link: a.share.url }, query: VIEW }), accept)).statements).toBe(0);
+  });
+});
+
+it("labels operation metrics by root field, never by a name the client chose", async () => {
+  const { share } = await ownerWithShare(server);
+  for (let i = 0; i < 3; i++) {
+    await fetch(`${server.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: `query Chosen${i}x($link: String!) { sharedConversation(link: $link) { title } }`, variables: { link: share.url } }),
+    });
+  }
+  await gql(server, `query Nonsense { noSuchField }`);
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  expect(text).not.toMatch(/Chosen|Nonsense|noSuchField/);
+  expect(text).toMatch(/chat_share_graphql_operation_duration_seconds_count\{operation="sharedConversation",type="query"\} \d+/);
 });

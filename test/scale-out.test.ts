@@ -1,45 +1,15 @@
 // Two real server processes on one PostgreSQL and one Redis behave as one server.
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import path from "node:path";
 import { Client } from "pg";
 import Redis from "ioredis";
+import { startInstance, stopInstance, type Instance } from "./helpers/instances";
 import { codes, createConversation, gql, importShare, ok, ownerWithShare, revoke, signUp, view } from "./helpers/client";
 
-const ROOT = path.join(__dirname, "..");
 const DATABASE_URL = process.env.TEST_DATABASE_URL;
 const REDIS_URL = process.env.TEST_REDIS_URL;
 const available = Boolean(DATABASE_URL && REDIS_URL);
 if (!available) {
   process.stdout.write("scale-out tests skipped: they need TEST_DATABASE_URL and TEST_REDIS_URL (.ci/run sets both when the services answer)\n");
-}
-
-interface Instance {
-  url: string;
-  child: ChildProcess;
-  exit: Promise<number | null>;
-  /** Everything the process logged, to show when a test fails. */
-  output: () => string;
-}
-
-function start(env: Record<string, string>): Promise<Instance> {
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "src/index.ts"], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  const exit = new Promise<number | null>((resolve) => child.on("exit", resolve));
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/[^/\s"]+)\/graphql/.exec(output);
-      if (match) resolve({ url: match[1], child, exit, output: () => output });
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    exit.then((code) => reject(new Error(`instance exited with ${code} before listening:\n${output}`)));
-  });
 }
 
 (available ? describe : describe.skip)("two instances on one PostgreSQL and one Redis", () => {
@@ -69,16 +39,11 @@ function start(env: Record<string, string>): Promise<Instance> {
       VIEWS_PER_IP_PER_MINUTE: "0",
     };
     // Started together: the migration lock lets exactly one of them create the schema.
-    [a, b] = await Promise.all([start(env), start(env)]);
+    [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
   }, 60_000);
 
   afterAll(async () => {
-    for (const instance of [a, b]) {
-      if (instance && instance.child.exitCode === null) {
-        instance.child.kill("SIGTERM");
-        await instance.exit;
-      }
-    }
+    await Promise.all([a, b].map(stopInstance));
     const admin = new Client({ connectionString: DATABASE_URL });
     await admin.connect();
     await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
@@ -93,7 +58,7 @@ function start(env: Record<string, string>): Promise<Instance> {
     for (const instance of [a, b]) {
       const res = await fetch(`${instance.url}/readyz`);
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ status: "ready", checks: { database: true, redis: true } });
+      expect(await res.json()).toEqual({ status: "ready", checks: { database: true, redis: true, subscriber: true } });
     }
   });
 
@@ -166,7 +131,7 @@ function start(env: Record<string, string>): Promise<Instance> {
   it("both expose Prometheus metrics", async () => {
     const text = await (await fetch(`${a.url}/metrics`)).text();
     expect(text).toMatch(/chat_share_http_requests_total\{method="POST",route="\/graphql",status="200"\} \d+/);
-    expect(text).toMatch(/chat_share_graphql_operation_duration_seconds_count\{operation="anonymous",type="mutation"\} \d+/);
+    expect(text).toMatch(/chat_share_graphql_operation_duration_seconds_count\{operation="appendMessage",type="mutation"\} \d+/);
     expect(text).toMatch(/chat_share_snapshot_cache_lookups_total\{result="(hit|miss)"\} \d+/);
     expect(text).toMatch(/chat_share_db_pool_connections\{state="total"\} \d+/);
   });

@@ -3,6 +3,7 @@ import { createParameterDecorator, type AuthCheckerFn } from "type-graphql";
 import { UnauthenticatedError } from "../common/errors";
 import type { Context } from "../context";
 import { User, UserRole } from "../user/user.entity";
+import type { RequestActor } from "./actor";
 import { Rule } from "./rules";
 
 const RULES: Record<string, (root: unknown, viewer: User) => boolean> = {
@@ -24,4 +25,9 @@ export function Viewer() {
     if (!context.viewer) throw new UnauthenticatedError();
     return context.viewer;
   });
+}
+
+/** Injects who is asking (signed in or not), for services whose rules depend on it. */
+export function Actor() {
+  return createParameterDecorator<Context>(({ context }): RequestActor => ({ viewer: context.viewer, clientIp: context.clientIp }));
 }

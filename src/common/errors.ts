@@ -43,8 +43,19 @@ export class NotFoundError extends DomainError {
   }
 }
 
+/** The one shape of `extensions.fields`: each input at fault, with what is wrong with it (see format-error.ts). */
+export interface FieldProblems {
+  field: string;
+  problems: string[];
+}
+
 export class BadInputError extends DomainError {
   readonly code = ErrorCode.BAD_USER_INPUT;
+  /** `where.field` names the input at fault; clients read it in `extensions.fields`, as for every validation error. */
+  constructor(message: string, where?: { field: string }) {
+    const fields: FieldProblems[] | undefined = where && [{ field: where.field, problems: [message] }];
+    super(message, fields && { fields });
+  }
 }
 
 export class RateLimitedError extends DomainError {

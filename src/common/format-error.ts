@@ -5,7 +5,7 @@ import type { Context } from "../context";
 import { ArgumentValidationError, AuthenticationError, AuthorizationError } from "type-graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { ValidationError as ClassValidatorError } from "class-validator";
-import { DomainError, ErrorCode, ForbiddenError, UnauthenticatedError } from "./errors";
+import { DomainError, ErrorCode, ForbiddenError, UnauthenticatedError, type FieldProblems } from "./errors";
 import type { Logger } from "./logger";
 
 // Apollo's protocol-level codes that clients act on by name (APQ retries), kept as they are.
@@ -19,7 +19,7 @@ const CLIENT_CODES = new Set([
   "OPERATION_RESOLUTION_FAILURE",
 ]);
 
-function validationDetails(errors: ClassValidatorError[] | unknown, prefix = ""): { field: string; problems: string[] }[] {
+function validationDetails(errors: ClassValidatorError[] | unknown, prefix = ""): FieldProblems[] {
   // type-graphql passes whatever the validator threw; a validator that crashed on odd text did not throw a list.
   if (!Array.isArray(errors)) return [];
   return (errors as ClassValidatorError[]).flatMap((e) => {

@@ -1,6 +1,9 @@
-// Fixed-window rate limits per client key. Asynchronous so that a shared store (Redis) can replace the memory one.
+// Fixed-window rate limits per client key: in Redis when instances share one (rate-limiter-flexible), else in memory.
 import type Redis from "ioredis";
+import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { RateLimitedError } from "./errors";
+import type { Logger } from "./logger";
+
 export interface RateDecision {
   allowed: boolean;
   /** Seconds until the window resets; 0 when allowed. */
@@ -11,12 +14,30 @@ export interface RateLimiter {
   consume(key: string): Promise<RateDecision>;
 }
 
+interface Window {
+  count: number;
+  resetAt: number;
+  bytes: number;
+}
+
+/** What one remembered key costs: the key's characters (two bytes each at worst), the window object, the map entry. */
+function entryBytes(key: string): number {
+  return 2 * key.length + 96;
+}
+
+/**
+ * Windows in a Map bounded in bytes (`maxBytes`): past it, the window closest to its end is forgotten first (the
+ * Map keeps insertion order, and every window lasts as long), so a flood of distinct keys costs that flood's keys a
+ * fresh window, never unbounded memory. Kept over the library's RateLimiterMemory, which has no bound at all.
+ */
 export class MemoryRateLimiter implements RateLimiter {
-  private readonly windows = new Map<string, { count: number; resetAt: number }>();
+  private readonly windows = new Map<string, Window>();
+  private bytes = 0;
 
   constructor(
     private readonly limit: number,
     private readonly windowMs: number,
+    private readonly maxBytes: number,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -24,47 +45,96 @@ export class MemoryRateLimiter implements RateLimiter {
     const now = this.now();
     let window = this.windows.get(key);
     if (!window || window.resetAt <= now) {
-      if (this.windows.size > 10_000) this.sweep(now);
-      window = { count: 0, resetAt: now + this.windowMs };
+      this.forget(key);
+      window = { count: 0, resetAt: now + this.windowMs, bytes: entryBytes(key) };
+      this.makeRoom(window.bytes, now);
       this.windows.set(key, window);
+      this.bytes += window.bytes;
     }
     window.count++;
     if (window.count <= this.limit) return { allowed: true, retryAfterSeconds: 0 };
     return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((window.resetAt - now) / 1000)) };
   }
 
-  // Bounds memory under a flood of distinct keys.
-  private sweep(now: number): void {
-    for (const [key, window] of this.windows) if (window.resetAt <= now) this.windows.delete(key);
+  /** Bytes held now (for tests and the memory budget). */
+  get size(): { keys: number; bytes: number } {
+    return { keys: this.windows.size, bytes: this.bytes };
+  }
+
+  private forget(key: string): void {
+    const window = this.windows.get(key);
+    if (!window) return;
+    this.windows.delete(key);
+    this.bytes -= window.bytes;
+  }
+
+  private makeRoom(needed: number, now: number): void {
+    for (const [key, window] of this.windows) {
+      if (this.bytes + needed <= this.maxBytes && window.resetAt > now) break;
+      this.forget(key);
+    }
   }
 }
 
-/** The same fixed windows in Redis, so every instance counts against one allowance. */
+/**
+ * The same fixed windows in Redis, so every instance counts against one allowance: rate-limiter-flexible's atomic
+ * Lua script. While Redis cannot answer, each instance counts in its own bounded memory instead (fail open to a
+ * per-instance limit, the library's "insurance limiter" design) rather than failing the request.
+ */
 export class RedisRateLimiter implements RateLimiter {
+  private readonly store: RateLimiterRedis;
+  private degraded = false;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     /** Which allowance, with the deployment's key prefix. */
-    private readonly name: string,
-    private readonly limit: number,
-    private readonly windowMs: number,
-  ) {}
+    keyPrefix: string,
+    limit: number,
+    windowMs: number,
+    private readonly insurance: RateLimiter,
+    private readonly logger?: Logger,
+  ) {
+    // rejectIfRedisNotReady: while disconnected, go to the insurance at once instead of queueing behind reconnects.
+    this.store = new RateLimiterRedis({ storeClient: redis, keyPrefix, points: limit, duration: Math.ceil(windowMs / 1000), rejectIfRedisNotReady: true });
+  }
 
   async consume(key: string): Promise<RateDecision> {
-    const now = Date.now();
-    const window = Math.floor(now / this.windowMs);
-    const redisKey = `${this.name}:${window}:${key}`;
-    const [[, count]] = (await this.redis.multi().incr(redisKey).pexpire(redisKey, this.windowMs).exec()) as [[Error | null, number]];
-    if (count <= this.limit) return { allowed: true, retryAfterSeconds: 0 };
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(((window + 1) * this.windowMs - now) / 1000)) };
+    try {
+      await this.store.consume(key);
+      this.recovered();
+      return { allowed: true, retryAfterSeconds: 0 };
+    } catch (outcome) {
+      if (outcome instanceof RateLimiterRes) {
+        this.recovered();
+        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(outcome.msBeforeNext / 1000)) };
+      }
+      if (!this.degraded) this.logger?.warn("rate limits counted in memory: Redis did not answer", { error: String(outcome) });
+      this.degraded = true;
+      return this.insurance.consume(key);
+    }
+  }
+
+  private recovered(): void {
+    if (this.degraded) this.logger?.info("rate limits counted in Redis again");
+    this.degraded = false;
   }
 }
 
 const UNLIMITED: RateLimiter = { consume: async () => ({ allowed: true, retryAfterSeconds: 0 }) };
 
+export interface RateLimiterStores {
+  /** Bytes each in-memory store may hold (the memory limiter, or Redis's insurance). */
+  memoryMaxBytes: number;
+  redis?: { client: Redis; keyPrefix: string };
+  logger?: Logger;
+}
+
 /** A limiter allowing `limit` events per window and key (in Redis when given, else in memory); 0 means no limit. */
-export function createRateLimiter(name: string, limit: number, windowMs: number, redis?: { client: Redis; keyPrefix: string }): RateLimiter {
+export function createRateLimiter(name: string, limit: number, windowMs: number, stores: RateLimiterStores): RateLimiter {
   if (limit === 0) return UNLIMITED;
-  return redis ? new RedisRateLimiter(redis.client, `${redis.keyPrefix}:rate:${name}`, limit, windowMs) : new MemoryRateLimiter(limit, windowMs);
+  const memory = new MemoryRateLimiter(limit, windowMs, stores.memoryMaxBytes);
+  if (!stores.redis) return memory;
+  return new RedisRateLimiter(stores.redis.client, `${stores.redis.keyPrefix}:rate:${name}`, limit, windowMs, memory, stores.logger);
 }
 
 /** Counts one event for `key`, refusing it with RATE_LIMITED once the allowance is spent. */

@@ -20,7 +20,17 @@ export async function connectRedis(url: string, logger: Logger): Promise<SharedR
     commands,
     subscriber,
     async close() {
-      await Promise.allSettled([commands.quit(), subscriber.quit()]);
+      // While Redis is unreachable, quit would wait on reconnects that may never come: just stop trying.
+      await Promise.allSettled([commands, subscriber].map(async (client) => (client.status === "ready" ? client.quit() : client.disconnect())));
     },
   };
+}
+
+/** Rejects after `ms` unless `promise` settles first. */
+export function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -4,6 +4,7 @@ import {
   Kind,
   type ASTVisitor,
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
@@ -20,28 +21,35 @@ function limitError(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
 }
 
+/** The meta-fields that start an introspection; their subtrees have a bound of their own (see introspectionRule). */
+const INTROSPECTION_ROOTS = new Set(["__schema", "__type"]);
+
 /**
  * Depth of a selection set. Each fragment's depth is computed once and remembered: walking a fragment again at every
  * spread would let a tiny document with fan-out (2^40 spreads in under 1 KB) block the event loop for ever.
+ * `counts` decides which fields add a level (and which subtrees are not walked at all); the rest are looked through.
  */
 function depthOf(
   selectionSet: SelectionSetNode | undefined,
   fragments: Record<string, FragmentDefinitionNode>,
   memo: Map<string, number>,
+  counts: (field: FieldNode) => "level" | "through" | "skip",
 ): number {
   if (!selectionSet) return 0;
   let deepest = 0;
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
-      deepest = Math.max(deepest, 1 + depthOf(selection.selectionSet, fragments, memo));
+      const kind = counts(selection);
+      if (kind === "skip") deepest = Math.max(deepest, 1);
+      else deepest = Math.max(deepest, (kind === "level" ? 1 : 0) + depthOf(selection.selectionSet, fragments, memo, counts));
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      deepest = Math.max(deepest, depthOf(selection.selectionSet, fragments, memo));
+      deepest = Math.max(deepest, depthOf(selection.selectionSet, fragments, memo, counts));
     } else {
       const name = selection.name.value;
       if (!memo.has(name)) {
         // 0 while in progress: a fragment cycle is graphql's own rules' to report; here it just stops the walk.
         memo.set(name, 0);
-        memo.set(name, depthOf(fragments[name]?.selectionSet, fragments, memo));
+        memo.set(name, depthOf(fragments[name]?.selectionSet, fragments, memo, counts));
       }
       deepest = Math.max(deepest, memo.get(name)!);
     }
@@ -49,14 +57,56 @@ function depthOf(
   return deepest;
 }
 
+function fragmentsOf(context: ValidationContext): Record<string, FragmentDefinitionNode> {
+  const definitions = context.getDocument().definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION);
+  return Object.fromEntries(definitions.map((f) => [f.name.value, f]));
+}
+
+/** MAX_QUERY_DEPTH, for everything but introspection: an introspection field counts as one level here. */
 function maxDepthRule(max: number): ValidationRule {
+  const counts = (field: FieldNode) => (INTROSPECTION_ROOTS.has(field.name.value) ? "skip" : "level");
   return (context: ValidationContext): ASTVisitor => ({
     OperationDefinition(node) {
-      const fragments = Object.fromEntries(context.getDocument().definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
-      const depth = depthOf(node.selectionSet, fragments, new Map());
+      const depth = depthOf(node.selectionSet, fragmentsOf(context), new Map(), counts);
       if (depth > max) context.reportError(limitError(`The query is ${depth} levels deep; the limit is ${max} (MAX_QUERY_DEPTH).`));
     },
   });
+}
+
+// Introspection's list fields: each nested one multiplies the answer by the size of the schema.
+const INTROSPECTION_LISTS = new Set(["types", "directives", "fields", "args", "inputFields", "interfaces", "possibleTypes", "enumValues"]);
+/**
+ * Lists nested in the deepest query a tool sends (__schema > types > fields > args): one more (say types > fields >
+ * type > fields) answers with the schema squared, which is the introspection bomb that ignoring __schema lets in.
+ */
+const MAX_INTROSPECTION_LISTS = 3;
+
+/**
+ * Introspection's own bound. Tools' standard queries nest 15 levels (graphql's TypeRef fragment unwraps nine ofType),
+ * deeper than any operation of this API needs, so __schema and __type subtrees are measured apart from
+ * MAX_QUERY_DEPTH: at most MAX_INTROSPECTION_DEPTH levels, and at most MAX_INTROSPECTION_LISTS nested lists.
+ */
+function introspectionRule(maxDepth: number): ValidationRule {
+  const levels = () => "level" as const;
+  const lists = (field: FieldNode) => (INTROSPECTION_LISTS.has(field.name.value) ? "level" : "through");
+  return (context: ValidationContext): ASTVisitor => {
+    const fragments = fragmentsOf(context);
+    const memo = { levels: new Map<string, number>(), lists: new Map<string, number>() };
+    return {
+      Field(node) {
+        if (!INTROSPECTION_ROOTS.has(node.name.value)) return;
+        const depth = 1 + depthOf(node.selectionSet, fragments, memo.levels, levels);
+        const nested = depthOf(node.selectionSet, fragments, memo.lists, lists);
+        if (depth > maxDepth) {
+          context.reportError(limitError(`The introspection query is ${depth} levels deep; the limit is ${maxDepth} (MAX_INTROSPECTION_DEPTH).`));
+        } else if (nested > MAX_INTROSPECTION_LISTS) {
+          context.reportError(limitError(`The introspection query nests ${nested} lists; the limit is ${MAX_INTROSPECTION_LISTS}, as deep as __schema { types { fields { args } } }.`));
+        }
+        // An introspection subtree holds no further introspection root worth a second report.
+        return false;
+      },
+    };
+  };
 }
 
 /** Counts a kind of node across the whole document (fragments included) and refuses more than `max`. */
@@ -79,6 +129,7 @@ function countRule(what: string, envName: string, max: number, counts: (visit: (
 export function limitRules(limits: RequestLimits): ValidationRule[] {
   return [
     maxDepthRule(limits.maxDepth),
+    introspectionRule(limits.maxIntrospectionDepth),
     countRule("aliases", "MAX_QUERY_ALIASES", limits.maxAliases, (count) => ({ Field: (node) => void (node.alias && count()) })),
     countRule("directives", "MAX_QUERY_DIRECTIVES", limits.maxDirectives, (count) => ({ Directive: () => count() })),
   ];

@@ -1,6 +1,6 @@
 import { ArgsType, Field, ID, InputType } from "type-graphql";
 import { MaxLength } from "class-validator";
-import { IdempotencyKeyField, IsNodeId, IsNotBlank } from "../common/validation";
+import { IdempotencyKeyField, NodeId, IsNotBlank } from "../common/validation";
 import { NodeType } from "../common/global-id";
 import { TITLE_MAX_LENGTH } from "./conversation.entity";
 import { CONTENT_MAX_LENGTH, MessageRole } from "./message.entity";
@@ -8,7 +8,7 @@ import { CONTENT_MAX_LENGTH, MessageRole } from "./message.entity";
 @ArgsType()
 export class ConversationArgs {
   @Field(() => ID, { description: "Id of one of your conversations." })
-  @IsNodeId(NodeType.Conversation)
+  @NodeId(NodeType.Conversation)
   id!: string;
 }
 
@@ -23,7 +23,7 @@ export class CreateConversationInput {
 @InputType({ description: "A message to add at the end of one of your conversations." })
 export class AppendMessageInput {
   @Field(() => ID, { description: "The conversation to add to." })
-  @IsNodeId(NodeType.Conversation)
+  @NodeId(NodeType.Conversation)
   conversationId!: string;
 
   @Field(() => MessageRole, { description: "Who wrote the message." })
@@ -40,6 +40,6 @@ export class AppendMessageInput {
 @InputType({ description: "The conversation to delete, with its messages and every link to it." })
 export class DeleteConversationInput {
   @Field(() => ID, { description: "Id of one of your conversations." })
-  @IsNodeId(NodeType.Conversation)
+  @NodeId(NodeType.Conversation)
   conversationId!: string;
 }

@@ -3,6 +3,7 @@ import { In, type DataSource } from "typeorm";
 import { Conversation } from "./conversation.entity";
 import { Message } from "./message.entity";
 import { groupBy, MAX_BATCH } from "../common/group-by";
+import { loaderById, loaderOfListsBy } from "../common/loaders";
 import { toPositionPage, type Page } from "../common/pagination";
 
 export interface MessagePageKey {
@@ -50,24 +51,9 @@ export function createConversationLoaders(dataSource: DataSource) {
       maxBatchSize: MAX_BATCH,
       cacheKeyFn: (k) => JSON.stringify(k),
     }),
-    conversationsById: new DataLoader<string, Conversation | null>(async (ids) => {
-      const rows = await dataSource.manager.findBy(Conversation, { id: In([...ids]) });
-      const byId = new Map(rows.map((c) => [c.id, c]));
-      return ids.map((id) => byId.get(id) ?? null);
-    }, { maxBatchSize: MAX_BATCH }),
-    messagesById: new DataLoader<string, Message | null>(async (ids) => {
-      const rows = await dataSource.manager.findBy(Message, { id: In([...ids]) });
-      const byId = new Map(rows.map((m) => [m.id, m]));
-      return ids.map((id) => byId.get(id) ?? null);
-    }, { maxBatchSize: MAX_BATCH }),
-    messagesByConversationId: new DataLoader<string, Message[]>(async (ids) => {
-      const rows = await dataSource.manager.find(Message, {
-        where: { conversationId: In([...ids]) },
-        order: { conversationId: "ASC", position: "ASC" },
-      });
-      const groups = groupBy(rows, (m) => m.conversationId);
-      return ids.map((id) => groups.get(id) ?? []);
-    }, { maxBatchSize: MAX_BATCH }),
+    conversationsById: loaderById(dataSource, Conversation),
+    messagesById: loaderById(dataSource, Message),
+    messagesByConversationId: loaderOfListsBy(dataSource, Message, "conversationId", { conversationId: "ASC", position: "ASC" }),
   };
 }
 

@@ -1,5 +1,5 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
-import { localId, NodeType } from "../common/global-id";
+import { NodeType, toGlobalId } from "../common/global-id";
 import { Viewer } from "../auth/auth-checker";
 import { Rule } from "../auth/rules";
 import { PageArgs } from "../common/connection";
@@ -23,7 +23,7 @@ export class ConversationResolver {
   @Authorized()
   @Query(() => Conversation, { nullable: true, description: "One of your conversations by id; NOT_FOUND for any other id." })
   conversation(@Args(() => ConversationArgs) { id }: ConversationArgs, @Viewer() viewer: User, @Ctx() ctx: Context): Promise<Conversation> {
-    return ctx.services.conversations.getOwned(viewer, localId(NodeType.Conversation, id));
+    return ctx.services.conversations.getOwned(viewer, id);
   }
 
   @Authorized()
@@ -44,15 +44,12 @@ export class ConversationResolver {
 
   @Authorized()
   @Mutation(() => AppendMessagePayload, { description: "Adds a message at the end of one of your conversations. Existing share links do not change." })
-  async appendMessage(
+  appendMessage(
     @Arg("input", () => AppendMessageInput, { description: "The conversation and the message to add." }) input: AppendMessageInput,
     @Viewer() viewer: User,
     @Ctx() ctx: Context,
   ): Promise<AppendMessagePayload> {
-    const conversationId = localId(NodeType.Conversation, input.conversationId, "conversationId");
-    const message = await ctx.services.conversations.append(viewer, conversationId, input, input.idempotencyKey);
-    // The message's own conversation: a retry may name another one, and gets the first result as it was.
-    return { message, conversation: await ctx.services.conversations.getOwned(viewer, message.conversationId) };
+    return ctx.services.conversations.append(viewer, input.conversationId, input, input.idempotencyKey);
   }
 
   @Authorized()
@@ -64,8 +61,8 @@ export class ConversationResolver {
     @Viewer() viewer: User,
     @Ctx() ctx: Context,
   ): Promise<DeleteConversationPayload> {
-    await ctx.services.conversations.delete(viewer, localId(NodeType.Conversation, input.conversationId, "conversationId"));
-    return { deletedConversationId: input.conversationId };
+    const deleted = await ctx.services.conversations.delete(viewer, input.conversationId);
+    return { deletedConversationId: toGlobalId(NodeType.Conversation, deleted) };
   }
 
   @Authorized(Rule.OWNER)

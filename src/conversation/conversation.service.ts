@@ -1,5 +1,7 @@
-import { LessThanOrEqual, type DataSource, type EntityManager } from "typeorm";
+import { LessThanOrEqual, type DataSource, type EntityManager, type FindOptionsWhere } from "typeorm";
 import { BadInputError, NotFoundError } from "../common/errors";
+import { enforce, type RateLimiter } from "../common/rate-limit";
+import type { ConversationLimits } from "../config";
 import { newId } from "../common/ids";
 import { findPage, type Page } from "../common/pagination";
 import type { Transactions } from "../db/transactions";
@@ -15,15 +17,51 @@ export interface NewMessage {
   content: string;
 }
 
+export interface ConversationRateLimits {
+  conversationsPerUser: RateLimiter;
+  messagesPerUser: RateLimiter;
+}
+
+/** Messages and UTF-8 bytes of content in a conversation (or a snapshot of one). */
+interface Size {
+  messages: number;
+  bytes: number;
+}
+
+function sizeOf(messages: NewMessage[]): Size {
+  return { messages: messages.length, bytes: messages.reduce((sum, m) => sum + Buffer.byteLength(m.content), 0) };
+}
+
+export interface AppendedMessage {
+  message: Message;
+  conversation: Conversation;
+}
+
 export class ConversationService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
     private readonly linkCache: SnapshotCache,
+    readonly caps: ConversationLimits,
+    private readonly rateLimits: ConversationRateLimits,
   ) {}
 
-  create(viewer: User, title: string): Promise<Conversation> {
+  async create(viewer: User, title: string): Promise<Conversation> {
+    await enforce(this.rateLimits.conversationsPerUser, viewer.id, "new conversations");
     return this.transactions.write((manager) => this.insert(manager, viewer.id, title, []));
+  }
+
+  /**
+   * Refuses what would make a conversation (or a snapshot, or an imported copy) hold more than the caps allow, so
+   * no one conversation can cost the database, a snapshot or a view more than MAX_CONVERSATION_BYTES.
+   */
+  checkCaps(size: Size, what: string): void {
+    if (size.messages > this.caps.maxMessages) {
+      throw new BadInputError(`${what} would hold more than the limit of ${this.caps.maxMessages} messages; start a new conversation.`);
+    }
+    if (size.bytes > this.caps.maxBytes) {
+      throw new BadInputError(`${what} would hold more than the limit of ${this.caps.maxBytes} bytes of messages; start a new conversation.`);
+    }
   }
 
   /** Inserts a conversation with its first messages; the caller owns the transaction (import uses it too). */
@@ -34,6 +72,7 @@ export class ConversationService {
     messages: NewMessage[],
     importedFrom?: { title: string; sharedAt: Date },
   ): Promise<Conversation> {
+    this.checkCaps(sizeOf(messages), "The imported conversation");
     const now = new Date();
     const conversation = manager.create(Conversation, {
       id: newId(),
@@ -70,21 +109,43 @@ export class ConversationService {
    * ownership. An id that is not a message of this conversation is refused, whoever's message it is.
    */
   async messagesOf(conversationId: string, manager: EntityManager = this.dataSource.manager, upToMessageId?: string | null): Promise<Message[]> {
-    if (!upToMessageId) return manager.find(Message, { where: { conversationId }, order: { position: "ASC" } });
-    const last = await manager.findOne(Message, { where: { id: upToMessageId, conversationId }, select: { position: true } });
-    if (!last) throw new BadInputError("upToMessageId is not a message of this conversation.", { field: "upToMessageId" });
-    return manager.find(Message, { where: { conversationId, position: LessThanOrEqual(last.position) }, order: { position: "ASC" } });
+    let where: FindOptionsWhere<Message> = { conversationId };
+    if (upToMessageId) {
+      const last = await manager.findOne(Message, { where: { id: upToMessageId, conversationId }, select: { position: true } });
+      if (!last) throw new BadInputError("upToMessageId is not a message of this conversation.", { field: "upToMessageId" });
+      where = { conversationId, position: LessThanOrEqual(last.position) };
+    }
+    // Conversations made before the caps may be over them: such a one can be shared only up to a message within them.
+    this.checkCaps(await this.sizeOf(manager, where), "A snapshot of this conversation");
+    return manager.find(Message, { where, order: { position: "ASC" } });
   }
 
-  append(viewer: User, conversationId: string, message: NewMessage, idempotencyKey?: string | null): Promise<Message> {
-    return this.transactions.write((manager) =>
+  /** Counted by the database, so nothing over the caps is ever loaded into memory. */
+  private async sizeOf(manager: EntityManager, where: FindOptionsWhere<Message>): Promise<Size> {
+    const row = await manager
+      .createQueryBuilder(Message, "m")
+      .select("COUNT(*)", "messages")
+      .addSelect("COALESCE(SUM(OCTET_LENGTH(m.content)), 0)", "bytes")
+      .where(where)
+      .getRawOne<{ messages: string | number; bytes: string | number }>();
+    return { messages: Number(row?.messages ?? 0), bytes: Number(row?.bytes ?? 0) };
+  }
+
+  /** Adds a message; returns it with its own conversation (a retry may name another one, and gets the first result as it was). */
+  async append(viewer: User, conversationId: string, message: NewMessage, idempotencyKey?: string | null): Promise<AppendedMessage> {
+    const added = await this.transactions.write((manager) =>
       idempotent(
         manager,
         { userId: viewer.id, key: idempotencyKey, operation: "appendMessage" },
-        () => this.insertMessage(manager, viewer, conversationId, message),
+        // Counted only when something is created: a retry of a done request gets its result, not RATE_LIMITED.
+        async () => {
+          await enforce(this.rateLimits.messagesPerUser, viewer.id, "new messages");
+          return this.insertMessage(manager, viewer, conversationId, message);
+        },
         (id) => manager.findOneBy(Message, { id, ownerId: viewer.id }),
       ),
     );
+    return { message: added, conversation: await this.getOwned(viewer, added.conversationId) };
   }
 
   private async insertMessage(manager: EntityManager, viewer: User, conversationId: string, message: NewMessage): Promise<Message> {
@@ -93,6 +154,9 @@ export class ConversationService {
     const lock = manager.connection.options.type === "postgres" ? { mode: "pessimistic_write" as const } : undefined;
     const conversation = await manager.findOne(Conversation, { where: { id: conversationId, ownerId: viewer.id }, lock });
     if (!conversation) throw new NotFoundError("Conversation");
+    // Under the row lock: two appends at once cannot both squeeze under the caps.
+    const size = await this.sizeOf(manager, { conversationId });
+    this.checkCaps({ messages: size.messages + 1, bytes: size.bytes + Buffer.byteLength(message.content) }, "This conversation");
     const last = await manager.findOne(Message, { where: { conversationId }, order: { position: "DESC" }, select: { position: true } });
     const row = manager.create(Message, {
       id: newId(),

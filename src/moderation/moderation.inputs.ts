@@ -1,6 +1,6 @@
 import { Field, ID, InputType } from "type-graphql";
 import { IsOptional, MaxLength } from "class-validator";
-import { IsNodeId, IsNotBlank } from "../common/validation";
+import { NodeId, IsNotBlank } from "../common/validation";
 import { NodeType } from "../common/global-id";
 import { LINK_MAX_LENGTH } from "../share/share-links";
 import { REPORT_DETAILS_MAX_LENGTH, ReportReason } from "./report.entity";
@@ -25,7 +25,7 @@ export class ReportShareInput {
 @InputType({ description: "A moderator's decision to disable a link." })
 export class ModerateShareInput {
   @Field(() => ID, { description: "The share to disable." })
-  @IsNodeId(NodeType.Share)
+  @NodeId(NodeType.Share)
   shareId!: string;
 
   @Field(() => String, { description: `Why, in words its owner will read; 1 to ${DISABLED_REASON_MAX_LENGTH} characters.` })

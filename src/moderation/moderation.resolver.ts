@@ -1,5 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
-import { localId, NodeType } from "../common/global-id";
+import { Actor } from "../auth/auth-checker";
+import type { RequestActor } from "../auth/actor";
 import { Rule } from "../auth/rules";
 import { PageArgs } from "../common/connection";
 import type { Context } from "../context";
@@ -16,9 +17,10 @@ export class ModerationResolver {
   })
   async reportShare(
     @Arg("input", () => ReportShareInput, { description: "The link, the reason and optional details." }) input: ReportShareInput,
+    @Actor() actor: RequestActor,
     @Ctx() ctx: Context,
   ): Promise<ReportSharePayload> {
-    const report = await ctx.services.moderation.report(ctx, input);
+    const report = await ctx.services.moderation.report(actor, input);
     return { reportId: report.nodeId };
   }
 
@@ -36,7 +38,7 @@ export class ModerationResolver {
     @Arg("input", () => ModerateShareInput, { description: "The share and the reason." }) input: ModerateShareInput,
     @Ctx() ctx: Context,
   ): Promise<ModerateSharePayload> {
-    const share = await ctx.services.moderation.disable(localId(NodeType.Share, input.shareId, "shareId"), input.reason);
+    const share = await ctx.services.moderation.disable(input.shareId, input.reason);
     return { shareId: share.nodeId, disabledAt: share.disabledAt!, disabledReason: share.disabledReason! };
   }
 

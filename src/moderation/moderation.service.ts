@@ -5,26 +5,26 @@ import { findPage, type Page } from "../common/pagination";
 import type { RateLimiter } from "../common/rate-limit";
 import type { Transactions } from "../db/transactions";
 import { Share } from "../share/share.entity";
-import type { ShareService } from "../share/share.service";
+import type { ShareReader } from "../share/share-reader";
 import type { SnapshotCache } from "../share/snapshot-cache";
-import type { User } from "../user/user.entity";
+import type { RequestActor } from "../auth/actor";
 import { ReportReason, ShareReport } from "./report.entity";
 
 export class ModerationService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
-    private readonly shares: ShareService,
+    private readonly shares: ShareReader,
     private readonly reportLimiter: RateLimiter,
     private readonly linkCache: SnapshotCache,
   ) {}
 
   /** Files a report about a working link. Anyone may, within a rate limit per user (or per address when signed out). */
   async report(
-    reporter: { viewer: User | null; clientIp: string },
+    reporter: RequestActor,
     input: { link: string; reason: ReportReason; details?: string | null },
   ): Promise<ShareReport> {
-    const token = this.shares.links.tokenOf(input.link);
+    const token = this.shares.tokenOf(input.link);
     const key = reporter.viewer ? `user:${reporter.viewer.id}` : `ip:${reporter.clientIp}`;
     const decision = await this.reportLimiter.consume(key);
     if (!decision.allowed) throw new RateLimitedError("reports", decision.retryAfterSeconds);

@@ -66,7 +66,7 @@ export function createSharePageHandler({ config, services }: SharePageOptions) {
   function tokenIn(segment: string): string | null {
     if (!TOKEN_SEGMENT.test(segment)) return null;
     try {
-      return services.shares.links.tokenOf(segment);
+      return services.shareReader.tokenOf(segment);
     } catch (error) {
       if (error instanceof BadInputError) return null;
       throw error;
@@ -77,7 +77,7 @@ export function createSharePageHandler({ config, services }: SharePageOptions) {
     // The same rate limit, liveness check and view count as the GraphQL view.
     let view: SharedConversation | null;
     try {
-      view = await services.shares.view(token, clientIp(req));
+      view = await services.shareReader.view(token, clientIp(req));
     } catch (error) {
       if (error instanceof RateLimitedError) return tooManyRequests(res, error, tooManyViewsPage);
       throw error;
@@ -92,7 +92,7 @@ export function createSharePageHandler({ config, services }: SharePageOptions) {
   }
 
   async function showReportForm(res: ServerResponse, token: string): Promise<void> {
-    if (!(await services.shares.liveShareId(token))) return notFound(res);
+    if (!(await services.shareReader.liveShareId(token))) return notFound(res);
     const paths = pathsOf(token);
     sendPage(res, 200, renderReportForm({ action: paths.report, conversation: paths.conversation }), CACHE_CONTROL_DEAD);
   }
@@ -108,7 +108,7 @@ export function createSharePageHandler({ config, services }: SharePageOptions) {
         ? sendPage(res, 413, requestErrorPage("Report too long", "That report is too long to send."), CACHE_CONTROL_DEAD, { connection: "close" })
         : sendPage(res, 415, requestErrorPage("Not a form", "Reports can only be sent from the report form."), CACHE_CONTROL_DEAD);
     }
-    if (!(await services.shares.liveShareId(token))) return notFound(res);
+    if (!(await services.shareReader.liveShareId(token))) return notFound(res);
     const parsed = parseReportForm(body.fields);
     if (!parsed.ok) {
       return sendPage(res, 400, renderReportForm({ action: paths.report, conversation: paths.conversation }, parsed.state), CACHE_CONTROL_DEAD);

@@ -1,5 +1,9 @@
 // Whole HTTP responses of public shared-link views, kept in memory so a viral link skips GraphQL execution entirely.
 // Only responses Apollo marked publicly cacheable are kept, and every link invalidation empties the cache.
+// Staleness: at most the response's max-age (SHARE_CACHE_MAX_AGE_SECONDS), or the link's expiry if sooner.
+// Bytes: at most maxBytes (RESPONSE_CACHE_MAX_BYTES) of keys, bodies and headers, as V8 stores them; one entry at
+// most a quarter of that.
+import { createHash } from "node:crypto";
 
 export interface CachedResponse {
   status: number;
@@ -11,8 +15,73 @@ export interface CachedResponse {
   staleAt: number;
 }
 
+interface Entry extends CachedResponse {
+  bytes: number;
+}
+
+/** What the request asks for, as a client sends it in a JSON body or in a GET's query string. */
+export interface OperationRequest {
+  query?: unknown;
+  operationName?: unknown;
+  variables?: unknown;
+  extensions?: unknown;
+}
+
+/** Past this depth variables are refused anyway (see request-limits), so they are never worth a key. */
+const MAX_VARIABLES_DEPTH = 32;
+
+/** JSON with every object's keys sorted, so key order never makes two keys; undefined when nested too deep. */
+function canonicalJson(value: unknown, depth = 0): string | undefined {
+  if (depth > MAX_VARIABLES_DEPTH) return undefined;
+  if (value === null || typeof value !== "object") return JSON.stringify(value) as string | undefined;
+  const parts: string[] = [];
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const part = canonicalJson(item, depth + 1);
+      if (part === undefined) return undefined;
+      parts.push(part);
+    }
+    return `[${parts.join(",")}]`;
+  }
+  for (const key of Object.keys(value).sort()) {
+    const part = canonicalJson((value as Record<string, unknown>)[key], depth + 1);
+    if (part === undefined) return undefined;
+    parts.push(`${JSON.stringify(key)}:${part}`);
+  }
+  return `{${parts.join(",")}}`;
+}
+
+/**
+ * The operation a request asks for: its document's SHA-256 (the persisted-query hash when only that is sent, which
+ * Apollo checks is the same SHA-256 of the same text), its operation name and its variables in canonical form. So
+ * the same operation sent with other white space or key order in its JSON is one key, and nothing is parsed twice.
+ * Undefined for what cannot be a public view worth keeping.
+ */
+export function operationKey(request: OperationRequest): string | undefined {
+  const persisted = (request.extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery?.sha256Hash;
+  let document: string;
+  if (typeof request.query === "string") document = createHash("sha256").update(request.query).digest("hex");
+  else if (request.query === undefined && typeof persisted === "string") document = persisted;
+  else return undefined;
+  const name = request.operationName ?? "";
+  const variables = canonicalJson(request.variables ?? {});
+  if (typeof name !== "string" || variables === undefined) return undefined;
+  return `${document}\n${name}\n${variables}`;
+}
+
+/** Bytes V8 holds for a string: one per character when all fit in Latin-1, else two. */
+function stringBytes(text: string): number {
+  return /[^\u0000-\u00ff]/.test(text) ? 2 * text.length : text.length;
+}
+
+function entryBytes(key: string, entry: CachedResponse): number {
+  let bytes = stringBytes(key) + stringBytes(entry.body) + 64 * entry.shareIds.length + 200;
+  for (const [name, value] of entry.headers) bytes += name.length + value.length + 32;
+  return bytes;
+}
+
 export class PublicResponseCache {
-  private readonly entries = new Map<string, CachedResponse>();
+  private readonly entries = new Map<string, Entry>();
   private bytes = 0;
   /** Bumped by every clear: a response computed before a clear is never stored after it. */
   generation = 0;
@@ -28,25 +97,32 @@ export class PublicResponseCache {
     if (!entry) return undefined;
     this.entries.delete(key);
     if (entry.staleAt <= now) {
-      this.bytes -= entry.body.length;
+      this.bytes -= entry.bytes;
       return undefined;
     }
     this.entries.set(key, entry);
     return entry;
   }
 
-  set(key: string, entry: CachedResponse, computedAtGeneration: number): void {
-    if (!this.enabled || computedAtGeneration !== this.generation || entry.body.length > this.maxBytes / 4) return;
+  set(key: string, response: CachedResponse, computedAtGeneration: number): void {
+    if (!this.enabled || computedAtGeneration !== this.generation) return;
+    const entry = { ...response, bytes: entryBytes(key, response) };
+    if (entry.bytes > this.maxBytes / 4) return;
     const previous = this.entries.get(key);
-    if (previous) this.bytes -= previous.body.length;
+    if (previous) this.bytes -= previous.bytes;
     this.entries.delete(key);
     this.entries.set(key, entry);
-    this.bytes += entry.body.length;
+    this.bytes += entry.bytes;
     for (const [oldest, old] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
       this.entries.delete(oldest);
-      this.bytes -= old.body.length;
+      this.bytes -= old.bytes;
     }
+  }
+
+  /** Bytes held now, as counted against maxBytes. */
+  get size(): { entries: number; bytes: number } {
+    return { entries: this.entries.size, bytes: this.bytes };
   }
 
   /** After any change to what a link shows, anywhere: coarse, but views vastly outnumber changes. */

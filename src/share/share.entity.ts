@@ -141,6 +141,17 @@ export function shareStatus(share: Pick<Share, "disabledAt" | "revokedAt" | "exp
   return ShareStatus.ACTIVE;
 }
 
+/**
+ * shareStatus() as SQL conditions on a share aliased `s`, with `:now` bound: kept beside it so the two never
+ * disagree. Whether a link works for viewers also needs its owner not deactivated (see ShareReader).
+ */
+export const SHARE_STATUS_SQL: Record<ShareStatus, string> = {
+  [ShareStatus.DISABLED]: "s.disabled_at IS NOT NULL",
+  [ShareStatus.REVOKED]: "s.disabled_at IS NULL AND s.revoked_at IS NOT NULL",
+  [ShareStatus.EXPIRED]: "s.disabled_at IS NULL AND s.revoked_at IS NULL AND s.expires_at <= :now",
+  [ShareStatus.ACTIVE]: "s.disabled_at IS NULL AND s.revoked_at IS NULL AND (s.expires_at IS NULL OR s.expires_at > :now)",
+};
+
 /** Every column of a share, the snapshot (left out of ordinary reads) included. */
 export function withSnapshot(dataSource: DataSource): FindOptionsSelect<Share> {
   return Object.fromEntries(dataSource.getMetadata(Share).columns.map((c) => [c.propertyName, true]));

@@ -1,8 +1,9 @@
 import { ArgsType, Field, ID, InputType, Int } from "type-graphql";
 import { ArrayMaxSize, IsOptional, MaxLength, ValidateNested } from "class-validator";
 import { DateTimeResolver } from "graphql-scalars";
-import { IdempotencyKeyField, IsNodeId } from "../common/validation";
-import { localId, NodeType } from "../common/global-id";
+import { IdempotencyKeyField, NodeId } from "../common/validation";
+import { fromGlobalId, NodeType } from "../common/global-id";
+import { BadInputError } from "../common/errors";
 import { PageArgs } from "../common/connection";
 import { TITLE_MAX_LENGTH } from "../conversation/conversation.entity";
 import { ShareAttribution, ShareStatus } from "./share.entity";
@@ -59,18 +60,20 @@ export class RedactionsInput {
   @ArrayMaxSize(MAX_REDACTION_SPANS, { message: `redactions.spans may hold at most ${MAX_REDACTION_SPANS} ranges` })
   spans?: RedactionSpanInput[] | null;
 
-  /** The service's form: database ids of messages, each kind once. */
+  /** The service's form: database ids of messages (validateInput converts only top-level @NodeId fields), each kind once. */
   toRedactions(): Redactions {
     return {
       kinds: [...new Set(this.kinds ?? [])],
-      spans: (this.spans ?? []).map((span, i) => ({
-        messageId: localId(NodeType.Message, span.messageId, `redactions.spans[${i}].messageId`),
-        start: span.start,
-        end: span.end,
-        kind: span.kind ?? null,
-      })),
+      spans: (this.spans ?? []).map((span, i) => ({ messageId: messageIdOf(span, i), start: span.start, end: span.end, kind: span.kind ?? null })),
     };
   }
+}
+
+function messageIdOf(span: RedactionSpanInput, index: number): string {
+  const parsed = fromGlobalId(span.messageId);
+  const field = `redactions.spans[${index}].messageId`;
+  if (parsed?.type !== NodeType.Message) throw new BadInputError(`${field} is not a valid Message id.`, { field });
+  return parsed.id;
 }
 
 const REDACTIONS_DESCRIPTION = "What to hide from viewers in the snapshot; nothing when omitted.";
@@ -78,7 +81,7 @@ const REDACTIONS_DESCRIPTION = "What to hide from viewers in the snapshot; nothi
 @InputType({ description: "Which conversation to share, and whether to show your name." })
 export class ShareConversationInput {
   @Field(() => ID, { description: "One of your conversations." })
-  @IsNodeId(NodeType.Conversation)
+  @NodeId(NodeType.Conversation)
   conversationId!: string;
 
   @Field(() => ShareAttribution, {
@@ -90,7 +93,7 @@ export class ShareConversationInput {
 
   @Field(() => ID, { nullable: true, description: "Share the conversation only up to and including this message; all of it when omitted." })
   @IsOptional()
-  @IsNodeId(NodeType.Message)
+  @NodeId(NodeType.Message)
   upToMessageId?: string | null;
 
   @Field(() => DateTimeResolver, { nullable: true, description: "When the link stops working by itself: in the future, within the server's maximum lifetime. Never when omitted." })
@@ -107,12 +110,12 @@ export class ShareConversationInput {
 @ArgsType()
 export class SharePreviewArgs {
   @Field(() => ID, { description: "One of your conversations." })
-  @IsNodeId(NodeType.Conversation)
+  @NodeId(NodeType.Conversation)
   conversationId!: string;
 
   @Field(() => ID, { nullable: true, description: "Preview only up to and including this message." })
   @IsOptional()
-  @IsNodeId(NodeType.Message)
+  @NodeId(NodeType.Message)
   upToMessageId?: string | null;
 
   @Field(() => ShareAttribution, { defaultValue: ShareAttribution.ANONYMOUS, description: "The attribution to preview with." })
@@ -141,12 +144,12 @@ export class MySharesArgs extends PageArgs {
 @InputType({ description: "The link whose snapshot to replace with the conversation as it is now." })
 export class RefreshShareInput {
   @Field(() => ID, { description: "One of your working shares." })
-  @IsNodeId(NodeType.Share)
+  @NodeId(NodeType.Share)
   shareId!: string;
 
   @Field(() => ID, { nullable: true, description: "Share only up to and including this message; all of it when omitted." })
   @IsOptional()
-  @IsNodeId(NodeType.Message)
+  @NodeId(NodeType.Message)
   upToMessageId?: string | null;
 
   @Field(() => RedactionsInput, {
@@ -163,14 +166,14 @@ export class RefreshShareInput {
 export class RevokeAllSharesInput {
   @Field(() => ID, { nullable: true, description: "Only the links of this conversation; every link of yours when omitted." })
   @IsOptional()
-  @IsNodeId(NodeType.Conversation)
+  @NodeId(NodeType.Conversation)
   conversationId?: string | null;
 }
 
 @InputType({ description: "Show or hide your name on an existing link." })
 export class SetShareAttributionInput {
   @Field(() => ID, { description: "One of your shares." })
-  @IsNodeId(NodeType.Share)
+  @NodeId(NodeType.Share)
   shareId!: string;
 
   @Field(() => ShareAttribution, { description: "The new attribution; takes effect at once on the same URL." })
@@ -180,7 +183,7 @@ export class SetShareAttributionInput {
 @InputType({ description: "The link to turn off." })
 export class RevokeShareInput {
   @Field(() => ID, { description: "One of your shares." })
-  @IsNodeId(NodeType.Share)
+  @NodeId(NodeType.Share)
   shareId!: string;
 }
 

@@ -1,7 +1,6 @@
 import { Arg, Args, Authorized, Ctx, Directive, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { GraphQLResolveInfo } from "graphql";
 import { cacheControlFromInfo } from "@apollo/cache-control-types";
-import { localId, NodeType, optionalLocalId } from "../common/global-id";
 import { DateTimeResolver } from "graphql-scalars";
 import { Viewer } from "../auth/auth-checker";
 import { Rule } from "../auth/rules";
@@ -48,8 +47,8 @@ export class ShareResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<SharedConversation | null> {
     // The same for every viewer, so shared caches may keep it, but only briefly: a revoked link must vanish from them soon.
-    cacheControlFromInfo(info).setCacheHint({ maxAge: ctx.services.shares.policy.cacheMaxAgeSeconds, scope: "PUBLIC" });
-    return ctx.services.shares.view(link, ctx.clientIp, (shareId, expiresAt) => ctx.publicViews.push({ shareId, expiresAt }));
+    cacheControlFromInfo(info).setCacheHint({ maxAge: ctx.services.shareReader.cacheMaxAgeSeconds, scope: "PUBLIC" });
+    return ctx.services.shareReader.view(link, ctx.clientIp, (shareId, freshUntil) => ctx.publicViews.push({ shareId, freshUntil }));
   }
 
   @Authorized()
@@ -63,9 +62,9 @@ export class ShareResolver {
     description: "What sharing one of your conversations would show viewers, and what in it looks sensitive. Creates nothing.",
   })
   sharePreview(@Args(() => SharePreviewArgs) args: SharePreviewArgs, @Viewer() viewer: User, @Ctx() ctx: Context): Promise<SharePreview> {
-    return ctx.services.shares.preview(viewer, localId(NodeType.Conversation, args.conversationId, "conversationId"), {
+    return ctx.services.shares.preview(viewer, args.conversationId, {
       attribution: args.attribution,
-      upToMessageId: optionalLocalId(NodeType.Message, args.upToMessageId, "upToMessageId"),
+      upToMessageId: args.upToMessageId ?? null,
       redactions: args.redactions?.toRedactions(),
     });
   }
@@ -79,9 +78,9 @@ export class ShareResolver {
     @Viewer() viewer: User,
     @Ctx() ctx: Context,
   ): Promise<ShareConversationPayload> {
-    return ctx.services.shares.share(viewer, localId(NodeType.Conversation, input.conversationId, "conversationId"), {
+    return ctx.services.shares.share(viewer, input.conversationId, {
       attribution: input.attribution ?? ShareAttribution.ANONYMOUS,
-      upToMessageId: optionalLocalId(NodeType.Message, input.upToMessageId, "upToMessageId"),
+      upToMessageId: input.upToMessageId ?? null,
       expiresAt: input.expiresAt,
       idempotencyKey: input.idempotencyKey,
       redactions: input.redactions?.toRedactions(),
@@ -97,8 +96,8 @@ export class ShareResolver {
     @Viewer() viewer: User,
     @Ctx() ctx: Context,
   ): Promise<RefreshSharePayload> {
-    return ctx.services.shares.refresh(viewer, localId(NodeType.Share, input.shareId, "shareId"), {
-      upToMessageId: optionalLocalId(NodeType.Message, input.upToMessageId, "upToMessageId"),
+    return ctx.services.shares.refresh(viewer, input.shareId, {
+      upToMessageId: input.upToMessageId ?? null,
       redactions: input.redactions?.toRedactions(),
     });
   }
@@ -110,7 +109,7 @@ export class ShareResolver {
     @Viewer() viewer: User,
     @Ctx() ctx: Context,
   ): Promise<RevokeAllSharesPayload> {
-    const shares = await ctx.services.shares.revokeAll(viewer, optionalLocalId(NodeType.Conversation, input.conversationId, "conversationId"));
+    const shares = await ctx.services.shares.revokeAll(viewer, input.conversationId ?? null);
     return { revokedCount: shares.length, shares };
   }
 
@@ -121,7 +120,7 @@ export class ShareResolver {
     @Viewer() viewer: User,
     @Ctx() ctx: Context,
   ): Promise<SetShareAttributionPayload> {
-    return { share: await ctx.services.shares.setAttribution(viewer, localId(NodeType.Share, input.shareId, "shareId"), input.attribution) };
+    return { share: await ctx.services.shares.setAttribution(viewer, input.shareId, input.attribution) };
   }
 
   @Authorized()
@@ -131,7 +130,7 @@ export class ShareResolver {
     @Viewer() viewer: User,
     @Ctx() ctx: Context,
   ): Promise<RevokeSharePayload> {
-    return { share: await ctx.services.shares.revoke(viewer, localId(NodeType.Share, input.shareId, "shareId")) };
+    return { share: await ctx.services.shares.revoke(viewer, input.shareId) };
   }
 
   @Authorized()
@@ -149,7 +148,7 @@ export class ShareResolver {
   @Authorized(Rule.OWNER)
   @FieldResolver(() => String, { description: "The link to give out; it always starts with the server's share prefix." })
   url(@Root() share: Share, @Ctx() ctx: Context): string {
-    return ctx.services.shares.links.urlOf(share);
+    return ctx.services.shares.urlOf(share);
   }
 
   @Authorized(Rule.OWNER)
@@ -161,13 +160,13 @@ export class ShareResolver {
   @Authorized(Rule.OWNER)
   @FieldResolver(() => Int, { description: "How many times the link was viewed. Counted in memory and written in batches; always complete when read here." })
   viewCount(@Root() share: Share, @Ctx() ctx: Context): number {
-    return share.viewCount + (ctx.services.shares.views.pendingFor(share.id)?.count ?? 0);
+    return ctx.services.shares.viewCountOf(share);
   }
 
   @Authorized(Rule.OWNER)
   @FieldResolver(() => DateTimeResolver, { nullable: true, description: "When the link was last viewed; null if never." })
   lastViewedAt(@Root() share: Share, @Ctx() ctx: Context): Date | null {
-    return ctx.services.shares.views.pendingFor(share.id)?.lastViewedAt ?? share.lastViewedAt;
+    return ctx.services.shares.lastViewedAtOf(share);
   }
 
   @Authorized(Rule.OWNER)

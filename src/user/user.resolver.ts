@@ -35,7 +35,7 @@ export class UserResolver {
     @Viewer() viewer: User,
     @Ctx() ctx: Context,
   ): Promise<DeactivateAccountPayload> {
-    await ctx.services.users.deactivate(viewer, input.password);
+    await ctx.services.users.deactivate(viewer, input.password, ctx.clientIp);
     ctx.viewer = null;
     return { deactivatedUserId: viewer.nodeId };
   }

@@ -92,8 +92,13 @@ export class UserService {
     await this.transactions.write((manager) => manager.update(User, { id: viewer.id }, { tokenVersion: () => "token_version + 1" }));
   }
 
-  /** Ends the account: every session and every share link of the user stops working at once. */
-  async deactivate(viewer: User, password: string): Promise<string> {
+  /**
+   * Ends the account: every session and every share link of the user stops working at once. The password check
+   * spends the same allowances as logIn, so a stolen session token is no faster way to guess the password.
+   */
+  async deactivate(viewer: User, password: string, clientIp: string): Promise<string> {
+    await enforce(this.limits.loginsPerIp, clientIp, "password attempts from this address");
+    await enforce(this.limits.loginsPerAccount, viewer.emailNormalized, "password attempts for this account");
     if (!(await this.passwords.verify(password, viewer.passwordHash))) {
       throw new BadInputError("The password is incorrect.", { field: "password" });
     }

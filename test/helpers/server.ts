@@ -58,7 +58,7 @@ export async function freshDatabase(dir: string): Promise<{ env: Record<string, 
 }
 
 /** A schema of its own in the test PostgreSQL, so parallel test files and runs never meet. */
-async function createSchema(): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+export async function createSchema(): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
   const url = process.env.TEST_DATABASE_URL!;
   const schema = `test_${process.pid}_${randomBytes(4).toString("hex")}`;
   const admin = new Client({ connectionString: url });

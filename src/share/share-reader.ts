@@ -1,0 +1,218 @@
+// The public read path: what a link shows to anyone who has it, through the snapshot cache, read replicas and the
+// primary. Managing links (create, refresh, revoke) is ShareService's; whether a link works is decided only here.
+import type { DataSource, EntityManager } from "typeorm";
+import { enforce, type RateLimiter } from "../common/rate-limit";
+import { User } from "../user/user.entity";
+import { Share, ShareAttribution, ShareStatus, shareStatus, type Snapshot } from "./share.entity";
+import type { ShareLinks } from "./share-links";
+import type { SharedConversation } from "./shared-conversation.type";
+import type { ViewCounter } from "./view-counter";
+import type { LiveLink, SnapshotCache } from "./snapshot-cache";
+
+/** What decides whether a link works and what it shows, short of the snapshot: the cheap revalidation read. */
+interface LinkState {
+  attribution: ShareAttribution;
+  snapshotAt: Date | string;
+  revokedAt: Date | string | null;
+  expiresAt: Date | string | null;
+  disabledAt: Date | string | null;
+  displayName: string;
+  deactivatedAt: Date | string | null;
+}
+
+/** The row behind a token: enough to decide whether the link works and to show it, in one read. */
+interface LinkRow extends LinkState {
+  id: string;
+  ownerId: string;
+  conversationId: string;
+  snapshot: string;
+}
+
+/** Called with each share a view showed and until when that answer may be reused (for the public response cache). */
+export type ShownListener = (shareId: string, freshUntil: Date) => void;
+
+// Raw rows skip TypeORM's hydration: SQLite hands back "YYYY-MM-DD HH:MM:SS.SSS" in UTC, other drivers a Date.
+function utcDate(value: Date | string): Date;
+function utcDate(value: Date | string | null): Date | null;
+function utcDate(value: Date | string | null): Date | null {
+  if (value === null) return null;
+  return value instanceof Date ? value : new Date(value.replace(" ", "T") + "Z");
+}
+
+/** The one rule for "does this link work now": its own status, and an owner who is still here. */
+function isLive(state: LinkState, now: Date): boolean {
+  const status = shareStatus({ revokedAt: utcDate(state.revokedAt), disabledAt: utcDate(state.disabledAt), expiresAt: utcDate(state.expiresAt) }, now);
+  return state.deactivatedAt === null && status === ShareStatus.ACTIVE;
+}
+
+/** A snapshot as viewers see it. */
+export function presentSnapshot(snapshot: Snapshot, attribution: ShareAttribution, displayName: string, sharedAt: Date): SharedConversation {
+  return {
+    title: snapshot.title,
+    sharedBy: attribution === ShareAttribution.NAMED ? displayName : null,
+    sharedAt,
+    messages: snapshot.messages,
+  };
+}
+
+// Aliases are quoted so PostgreSQL keeps their case.
+const STATE_COLUMNS = [
+  's.attribution AS "attribution"',
+  's.snapshot_at AS "snapshotAt"',
+  's.revoked_at AS "revokedAt"',
+  's.expires_at AS "expiresAt"',
+  's.disabled_at AS "disabledAt"',
+  'u.display_name AS "displayName"',
+  'u.deactivated_at AS "deactivatedAt"',
+];
+const ROW_COLUMNS = ['s.id AS "id"', 's.owner_id AS "ownerId"', 's.conversation_id AS "conversationId"', 's.snapshot AS "snapshot"', ...STATE_COLUMNS];
+
+export class ShareReader {
+  /** The SQL of the hot reads, built once: the query builder would build the same text on every view. */
+  private readonly sql: { byTokenHash?: string; stateById?: string } = {};
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly links: ShareLinks,
+    private readonly views: ViewCounter,
+    private readonly cache: SnapshotCache,
+    private readonly viewsPerIp: RateLimiter,
+    /** How long shared caches (CDNs) may keep a public view. */
+    readonly cacheMaxAgeSeconds: number,
+  ) {}
+
+  /** The token in a full link or a bare token; BadInputError for anything else. */
+  tokenOf(link: string): string {
+    return this.links.tokenOf(link);
+  }
+
+  /** What anyone with the link sees, or null for a link that does not work, whatever the reason. */
+  async view(link: string, clientIp?: string, shown?: ShownListener): Promise<SharedConversation | null> {
+    const token = this.links.tokenOf(link);
+    if (clientIp) await enforce(this.viewsPerIp, clientIp, "link views from this address");
+    const found = await this.findLiveCached(this.links.hash(token));
+    if (!found) return null;
+    this.views.record(found.link.shareId);
+    const expiry = found.link.expiresAt?.getTime() ?? Infinity;
+    shown?.(found.link.shareId, new Date(Math.min(found.trustedUntil, expiry)));
+    return found.link.view;
+  }
+
+  /** Counts a view of these shares served from a cached response; false once the address's allowance is spent. */
+  async countCachedView(clientIp: string, shareIds: readonly string[]): Promise<boolean> {
+    if (!(await this.viewsPerIp.consume(clientIp)).allowed) return false;
+    for (const shareId of shareIds) this.views.record(shareId);
+    return true;
+  }
+
+  /** The id of the share behind a working link, or null; the same check as a view, without counting one. */
+  async liveShareId(token: string): Promise<string | null> {
+    return (await this.findLiveCached(this.links.hash(token)))?.link.shareId ?? null;
+  }
+
+  /** A working link read inside `manager`'s transaction, never from a cache: for a copy of what the database holds now. */
+  async findLiveIn(manager: EntityManager, token: string): Promise<LiveLink | null> {
+    const row = await this.linkByTokenHash(manager, this.links.hash(token));
+    return row && isLive(row, new Date()) ? this.liveLinkOf(row) : null;
+  }
+
+  /** The snapshot behind any share, dead or alive, as a viewer sees it: for moderators reviewing a report. */
+  async snapshotsForModeration(shareIds: readonly string[]): Promise<Map<string, SharedConversation>> {
+    const rows = await this.rows(this.dataSource.manager, ROW_COLUMNS).where("s.id IN (:...shareIds)", { shareIds }).getRawMany<LinkRow>();
+    return new Map(rows.map((row) => [row.id, this.liveLinkOf(row).view]));
+  }
+
+  /**
+   * A working link by its token's hash: from the cache while its entry is trusted, after a cheap check on the
+   * primary once that trust ran out, else one indexed read. Every reason a link may not work ends here the same way.
+   */
+  private async findLiveCached(tokenHash: string): Promise<{ link: LiveLink; trustedUntil: number } | null> {
+    // An invalidation another instance published before this request was sent is already in our Redis socket; one
+    // event-loop turn lets it be applied before the cache is read.
+    if (this.cache.shared) await new Promise((resolve) => setImmediate(resolve));
+    const now = new Date();
+    const cached = this.cache.get(tokenHash);
+    // Nothing but time can kill a trusted entry unnoticed: every other change invalidates it.
+    if (cached && cached.trustedUntil > now.getTime()) return shareStatus({ revokedAt: null, disabledAt: null, expiresAt: cached.link.expiresAt }, now) === ShareStatus.ACTIVE ? cached : null;
+    const generation = this.cache.generation;
+    const link = (cached && (await this.revalidate(cached.link, now))) ?? (await this.readLive(tokenHash, now));
+    if (!link) {
+      this.cache.delete(tokenHash);
+      return null;
+    }
+    this.cache.set(tokenHash, link, generation);
+    return { link, trustedUntil: this.cache.trustedUntilFromNow() };
+  }
+
+  /**
+   * The cached link confirmed on the primary in one small read by primary key: null if it died, undefined if its
+   * snapshot was refreshed (then only a full read will do), else the link with its live attribution and name.
+   */
+  private async revalidate(link: LiveLink, now: Date): Promise<LiveLink | null | undefined> {
+    const state = await this.stateById(link.shareId);
+    if (!state || !isLive(state, now)) return null;
+    if (utcDate(state.snapshotAt).getTime() !== link.view.sharedAt.getTime()) return undefined;
+    return { ...link, attribution: state.attribution, view: presentSnapshot(link.snapshot, state.attribution, state.displayName, link.view.sharedAt) };
+  }
+
+  private async readLive(tokenHash: string, now: Date): Promise<LiveLink | null> {
+    const row = await this.readLinkForView(tokenHash);
+    return row && isLive(row, now) ? this.liveLinkOf(row) : null;
+  }
+
+  private liveLinkOf(row: LinkRow): LiveLink {
+    const snapshot = JSON.parse(row.snapshot) as Snapshot;
+    return {
+      shareId: row.id,
+      ownerId: row.ownerId,
+      conversationId: row.conversationId,
+      snapshot,
+      attribution: row.attribution,
+      view: presentSnapshot(snapshot, row.attribution, row.displayName, utcDate(row.snapshotAt)),
+      expiresAt: utcDate(row.expiresAt),
+      bytes: 2 * row.snapshot.length + 1024,
+    };
+  }
+
+  private rows(manager: EntityManager, columns: string[]) {
+    return manager.createQueryBuilder(Share, "s").innerJoin(User, "u", "u.id = s.owner_id").select(columns);
+  }
+
+  private async linkByTokenHash(manager: EntityManager, tokenHash: string): Promise<LinkRow | undefined> {
+    this.sql.byTokenHash ??= this.rows(manager, ROW_COLUMNS).where("s.token_hash = :tokenHash", { tokenHash: "" }).getQueryAndParameters()[0];
+    const rows: LinkRow[] = await manager.query(this.sql.byTokenHash, [tokenHash]);
+    return rows[0];
+  }
+
+  /** Always on the primary: what a cache or a replica holds is checked against it. */
+  private async stateById(shareId: string): Promise<LinkState | undefined> {
+    const manager = this.dataSource.manager;
+    this.sql.stateById ??= this.rows(manager, STATE_COLUMNS).where("s.id = :id", { id: "" }).getQueryAndParameters()[0];
+    const rows: LinkState[] = await manager.query(this.sql.stateById, [shareId]);
+    return rows[0];
+  }
+
+  /**
+   * The view path's read. With read replicas, the large row comes from a replica, but what decides whether the link
+   * works (and what it shows) is confirmed on the primary in a small indexed read, so a link revoked, refreshed or
+   * re-attributed a moment ago is never served from a lagging replica.
+   */
+  private async readLinkForView(tokenHash: string): Promise<LinkRow | undefined> {
+    const primary = () => this.linkByTokenHash(this.dataSource.manager, tokenHash);
+    const replication = (this.dataSource.options as { replication?: unknown }).replication;
+    if (!replication) return primary();
+    const replica = this.dataSource.createQueryRunner("slave");
+    let row: LinkRow | undefined;
+    try {
+      row = await this.rows(this.dataSource.manager, ROW_COLUMNS).setQueryRunner(replica).where("s.token_hash = :tokenHash", { tokenHash }).getRawOne<LinkRow>();
+    } finally {
+      await replica.release();
+    }
+    if (!row) return primary(); // not replicated yet, or gone: the primary decides
+    const fresh = await this.stateById(row.id);
+    if (!fresh) return undefined;
+    // A refresh since the replica's copy means its snapshot is old: read the whole row from the primary.
+    if (utcDate(fresh.snapshotAt).getTime() !== utcDate(row.snapshotAt).getTime()) return primary();
+    return { ...row, ...fresh };
+  }
+}
