@@ -73,6 +73,9 @@ describe("the documented client flow, with exactly those operations", () => {
 
     const preview = (await data("SharePreview", { conversationId: conversation.id }, t)).sharePreview;
     expect(preview.warnings).toEqual([expect.objectContaining({ kind: "EMAIL", messageIndex: 1 })]);
+    const hidden = (await data("SharePreview", { conversationId: conversation.id, redactions: { kinds: ["EMAIL"] } }, t)).sharePreview;
+    expect(hidden.conversation.messages[1]).toMatchObject({ content: "Hi! Mail me at [email address removed]", redactions: [{ start: 15, end: 38, kind: "EMAIL" }] });
+    expect(hidden.warnings).toEqual([{ ...preview.warnings[0], redacted: true }]);
     const { share, warnings } = (await data("ShareConversation", { input: { conversationId: conversation.id } }, t)).shareConversation;
     expect(warnings).toEqual(preview.warnings);
 

@@ -53,7 +53,7 @@ function message(m: SharedMessage): Html {
   return html`<li class="message ${role.className}">
 <h2 class="message-role">${role.label}</h2>
 <div class="message-body">
-${renderMessage(m.content)}</div>
+${renderMessage(m.content, m.redactions)}</div>
 </li>
 `;
 }

@@ -30,7 +30,9 @@ import {
   ShareConversationPayload,
   SharePreview,
 } from "./share.payloads";
-import { SharedConversation } from "./shared-conversation.type";
+import { SharedConversation, SharedMessage } from "./shared-conversation.type";
+import { RedactedSpan } from "./sensitive-data.type";
+import type { RedactedRange } from "./redaction";
 
 @Resolver(() => Share)
 export class ShareResolver {
@@ -61,7 +63,11 @@ export class ShareResolver {
     description: "What sharing one of your conversations would show viewers, and what in it looks sensitive. Creates nothing.",
   })
   sharePreview(@Args(() => SharePreviewArgs) args: SharePreviewArgs, @Viewer() viewer: User, @Ctx() ctx: Context): Promise<SharePreview> {
-    return ctx.services.shares.preview(viewer, args.conversationId, { attribution: args.attribution, upToMessageId: args.upToMessageId ?? null });
+    return ctx.services.shares.preview(viewer, args.conversationId, {
+      attribution: args.attribution,
+      upToMessageId: args.upToMessageId ?? null,
+      redactions: args.redactions?.toRedactions(),
+    });
   }
 
   @Authorized()
@@ -78,6 +84,7 @@ export class ShareResolver {
       upToMessageId: input.upToMessageId ?? null,
       expiresAt: input.expiresAt,
       idempotencyKey: input.idempotencyKey,
+      redactions: input.redactions?.toRedactions(),
     });
   }
 
@@ -90,7 +97,10 @@ export class ShareResolver {
     @Viewer() viewer: User,
     @Ctx() ctx: Context,
   ): Promise<RefreshSharePayload> {
-    return ctx.services.shares.refresh(viewer, input.shareId, input.upToMessageId ?? null);
+    return ctx.services.shares.refresh(viewer, input.shareId, {
+      upToMessageId: input.upToMessageId ?? null,
+      redactions: input.redactions?.toRedactions(),
+    });
   }
 
   @Authorized()
@@ -175,5 +185,15 @@ export class ShareResolver {
   @FieldResolver(() => Conversation, { nullable: true, description: "The live conversation the snapshot was taken from." })
   conversation(@Root() share: Share, @Ctx() ctx: Context): Promise<Conversation | null> {
     return ctx.loaders.conversationsById.load(share.conversationId);
+  }
+}
+
+@Resolver(() => SharedMessage)
+export class SharedMessageResolver {
+  @FieldResolver(() => [RedactedSpan], {
+    description: "Where the content holds a placeholder for text its owner hid, so a client can show it apart from ordinary text; empty when nothing was hidden.",
+  })
+  redactions(@Root() message: SharedMessage): RedactedRange[] {
+    return message.redactions ?? [];
   }
 }
