@@ -220,6 +220,11 @@ describe("the card's text", () => {
     expect(excerpt[2].endsWith("…")).toBe(true);
   });
 
+  it("leaves out characters no shipped font has (Hangul, Thai, emoji) instead of drawing empty boxes", () => {
+    const svg = cardSvg({ ...view, title: "Plan 서울 여행 ok 😀", messages: [{ content: "สวัสดี hello" }] } as never);
+    expect(texts(svg).slice(2)).toEqual(["Plan ok", "hello"]);
+  });
+
   it("drops characters XML cannot hold rather than failing", async () => {
     const owner = await signUp(server);
     const id = await createConversation(server, owner.token, "Bell\u0007 and tab\there", [{ role: "USER", content: "form\u000cfeed" }]);

@@ -1,7 +1,7 @@
 // The card as SVG: the product's mark, the title, the first lines of the first message, and the sharer's name only
 // when the share is NAMED. Text stays text, laid out by the renderer with the shipped fonts (shaping, bidi).
 import type { SharedConversation } from "../share/shared-conversation.type";
-import { fontFamilyFor } from "./fonts";
+import { drawable, fontFamilyFor } from "./fonts";
 import { directionOf, wrapLines, type TextStyle } from "./text";
 
 export const CARD_WIDTH = 1200;
@@ -66,12 +66,12 @@ function textLines(lines: string[], style: TextStyle, y: number, lineHeight: num
 const MARK = `<path transform="translate(${MARGIN} 58) scale(1.5)" fill="${CARD_COLORS.accent}" d="M6 4h20a4 4 0 0 1 4 4v12a4 4 0 0 1-4 4H13l-7 5v-5a4 4 0 0 1-4-4V8a4 4 0 0 1 4-4z"/>`;
 
 export function cardSvg(view: Pick<SharedConversation, "title" | "sharedBy" | "messages">): string {
-  const titleLines = wrapLines([view.title.replace(/\s+/g, " ")], TITLE);
+  const titleLines = wrapLines([drawable(view.title).replace(/\s+/g, " ")], TITLE);
   const titleTop = 236;
   const excerptTop = titleTop + (titleLines.length - 1) * TITLE_LINE_HEIGHT + 78;
   const first = view.messages[0]?.content ?? "";
-  const excerpt = excerptParagraphs(first);
-  const byline = view.sharedBy === null ? [] : wrapLines([`Shared by ${view.sharedBy}`], BYLINE);
+  const excerpt = excerptParagraphs(drawable(first.slice(0, EXCERPT_SOURCE_CHARS)));
+  const byline = view.sharedBy === null ? [] : wrapLines([`Shared by ${drawable(view.sharedBy)}`], BYLINE);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${CARD_WIDTH}" height="${CARD_HEIGHT}" viewBox="0 0 ${CARD_WIDTH} ${CARD_HEIGHT}">
 <rect width="${CARD_WIDTH}" height="${CARD_HEIGHT}" fill="${CARD_COLORS.background}"/>
 ${MARK}

@@ -83,3 +83,17 @@ export function fontFilesFor(text: string): string[] {
   }
   return [...used].flatMap((index) => [CARD_FONTS[index].regular, CARD_FONTS[index].bold]);
 }
+
+/**
+ * `text` without the characters none of the fonts has (Hangul, Thai, emoji…), which would be drawn as empty boxes
+ * (invisible format characters, such as bidi marks, stay);
+ * white space left doubled by a removal is folded.
+ */
+export function drawable(text: string): string {
+  const { regular } = loadFaces();
+  let out = "";
+  for (const char of text) {
+    if (/[\s\p{Cf}]/u.test(char) || regular.some((f) => f.hasGlyphForCodePoint(char.codePointAt(0)!))) out += char;
+  }
+  return out === text ? text : out.replace(/[ \t]{2,}/g, " ").trim();
+}
