@@ -60,7 +60,10 @@ export class Metrics {
   /** The route a path belongs to, never the path itself (which may hold a share token). */
   static route(path: string, sharePrefix: string): string {
     if (["/graphql", "/healthz", "/readyz", "/metrics"].includes(path)) return path;
-    if (path.startsWith(sharePrefix)) return path.endsWith("/report") ? `${sharePrefix}:token/report` : `${sharePrefix}:token`;
+    if (path.startsWith(sharePrefix)) {
+      if (path.endsWith("/report")) return `${sharePrefix}:token/report`;
+      return path.endsWith("/card.png") ? `${sharePrefix}:token/card.png` : `${sharePrefix}:token`;
+    }
     return "other";
   }
 

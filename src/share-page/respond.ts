@@ -38,12 +38,20 @@ const SECURITY_HEADERS: Record<string, string> = {
 };
 
 export function sendPage(res: ServerResponse, status: number, page: Html, cacheControl: string, headers: Record<string, string> = {}): void {
+  send(res, status, page.value, cacheControl, { "content-type": "text/html; charset=utf-8", ...headers });
+}
+
+/** A link's preview card: the same headers and cache rule as its page. */
+export function sendPng(res: ServerResponse, png: Buffer, cacheControl: string): void {
+  send(res, 200, png, cacheControl, { "content-type": "image/png" });
+}
+
+function send(res: ServerResponse, status: number, body: string | Buffer, cacheControl: string, headers: Record<string, string>): void {
   res.writeHead(status, {
     ...SECURITY_HEADERS,
-    "content-type": "text/html; charset=utf-8",
-    "content-length": String(Buffer.byteLength(page.value)),
+    "content-length": String(Buffer.byteLength(body)),
     "cache-control": cacheControl,
     ...headers,
   });
-  res.end(page.value);
+  res.end(body);
 }

@@ -1,4 +1,5 @@
-// Answers every request under SHARE_BASE_URL's path: the conversation a link shows, and the form to report it.
+// Answers every request under SHARE_BASE_URL's path: the conversation a link shows, its preview card, and the form to
+// report it.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Config } from "../config";
 import type { ClientAddress } from "../common/client-address";
@@ -10,7 +11,8 @@ import { readFormBody } from "./form-body";
 import type { Html } from "./html";
 import { NOT_FOUND_PAGE, reportThanksPage, requestErrorPage, tooManyReportsPage, tooManyViewsPage } from "./pages";
 import { parseReportForm, renderReportForm } from "./report-form";
-import { CACHE_CONTROL_DEAD, cacheControlLive, sendPage } from "./respond";
+import { CACHE_CONTROL_DEAD, cacheControlLive, sendPage, sendPng } from "./respond";
+import { ShareCards } from "../share-card/card";
 
 export interface SharePageOptions {
   config: Config;
@@ -31,6 +33,9 @@ interface Paths {
   report: string;
 }
 
+/** What follows a token for its preview image; og:image points here. */
+export const CARD_PATH = "card.png";
+
 function notFound(res: ServerResponse): void {
   sendPage(res, 404, NOT_FOUND_PAGE, CACHE_CONTROL_DEAD);
 }
@@ -44,8 +49,11 @@ function methodAllowed(req: IncomingMessage, res: ServerResponse, methods: strin
   return false;
 }
 
-function tooManyRequests(res: ServerResponse, error: RateLimitedError, page: (retryAfterSeconds: number) => Html): void {
-  const retryAfter = Number(error.details?.retryAfterSeconds) || 60;
+function retryAfterOf(error: RateLimitedError): number {
+  return Number(error.details?.retryAfterSeconds) || 60;
+}
+
+function tooManyRequests(res: ServerResponse, retryAfter: number, page: (retryAfterSeconds: number) => Html): void {
   sendPage(res, 429, page(retryAfter), CACHE_CONTROL_DEAD, { "retry-after": String(retryAfter) });
 }
 
@@ -60,6 +68,7 @@ function fromOurOwnForm(req: IncomingMessage): boolean {
 export function createSharePageHandler({ config, services, clientAddress: clientIp }: SharePageOptions) {
   const prefix = new URL(config.shareBaseUrl).pathname;
   const pathsOf = (token: string): Paths => ({ conversation: prefix + token, report: `${prefix}${token}/report` });
+  const cards = new ShareCards();
 
   /** The token in a path segment, or null for anything that cannot be one: both end on the same 404 page. */
   function tokenIn(segment: string): string | null {
@@ -78,16 +87,34 @@ export function createSharePageHandler({ config, services, clientAddress: client
     try {
       view = await services.shareReader.view(token, clientIp(req));
     } catch (error) {
-      if (error instanceof RateLimitedError) return tooManyRequests(res, error, tooManyViewsPage);
+      if (error instanceof RateLimitedError) return tooManyRequests(res, retryAfterOf(error), tooManyViewsPage);
       throw error;
     }
     if (!view) return notFound(res);
     const page = renderConversationPage(view, {
       shareUrl: config.shareBaseUrl + token,
+      cardUrl: `${config.shareBaseUrl}${token}/${CARD_PATH}`,
       reportPath: pathsOf(token).report,
       importUrl: importUrlFor(config.appImportUrl, token),
     });
     sendPage(res, 200, page, cacheControlLive(config.shareCacheMaxAgeSeconds));
+  }
+
+  /**
+   * The link's preview image. Not a view (link previews and crawlers fetch it without anyone reading the page), but
+   * it spends the address's view allowance like one, and dies with the link: the same liveness check as a page, on
+   * every request, before any cached card is looked at.
+   */
+  async function showCard(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
+    let live;
+    try {
+      live = await services.shareReader.preview(token, clientIp(req));
+    } catch (error) {
+      if (error instanceof RateLimitedError) return tooManyRequests(res, retryAfterOf(error), tooManyViewsPage);
+      throw error;
+    }
+    if (!live) return notFound(res);
+    sendPng(res, await cards.png(live.shareId, live.view), cacheControlLive(config.shareCacheMaxAgeSeconds));
   }
 
   async function showReportForm(res: ServerResponse, token: string): Promise<void> {
@@ -118,7 +145,7 @@ export function createSharePageHandler({ config, services, clientAddress: client
         { link: token, reason: parsed.reason, details: parsed.details },
       );
     } catch (error) {
-      if (error instanceof RateLimitedError) return tooManyRequests(res, error, (seconds) => tooManyReportsPage(seconds, paths.conversation));
+      if (error instanceof RateLimitedError) return tooManyRequests(res, retryAfterOf(error), (seconds) => tooManyReportsPage(seconds, paths.conversation));
       // The link died between the check above and the report.
       if (error instanceof NotFoundError || error instanceof BadInputError) return notFound(res);
       throw error;
@@ -132,6 +159,10 @@ export function createSharePageHandler({ config, services, clientAddress: client
     if (token === null) return notFound(res);
     if (action === undefined) {
       if (methodAllowed(req, res, ["GET", "HEAD"])) await showConversation(req, res, token);
+      return;
+    }
+    if (action === CARD_PATH) {
+      if (methodAllowed(req, res, ["GET", "HEAD"])) await showCard(req, res, token);
       return;
     }
     if (action === "report") {

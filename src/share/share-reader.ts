@@ -110,6 +110,16 @@ export class ShareReader {
     return (await this.findLiveCached(this.links.hash(token)))?.link.shareId ?? null;
   }
 
+  /**
+   * What a working link shows, without counting a view but spending the address's view allowance (a preview card:
+   * crawlers fetch it without anyone reading). Null for a dead link; RateLimitedError once the allowance is spent.
+   */
+  async preview(token: string, clientIp: string): Promise<{ shareId: string; view: SharedConversation } | null> {
+    await enforce(this.viewsPerIp, clientIp, "link views from this address");
+    const found = await this.findLiveCached(this.links.hash(token));
+    return found && { shareId: found.link.shareId, view: found.link.view };
+  }
+
   /** A working link read inside `manager`'s transaction, never from a cache: for a copy of what the database holds now. */
   async findLiveIn(manager: EntityManager, token: string): Promise<LiveLink | null> {
     const row = await this.linkByTokenHash(manager, this.links.hash(token));
