@@ -18,7 +18,10 @@ import { ShareLinks } from "./share/share-links";
 import { ViewCounter } from "./share/view-counter";
 import { SnapshotCache } from "./share/snapshot-cache";
 import { RedisInvalidationBus } from "./share/redis-invalidation-bus";
+import { PublicResponseCache } from "./share/public-response-cache";
+import { PublicResponses } from "./share/public-responses";
 import type { SharedRedis } from "./common/redis";
+import type { Metrics } from "./metrics";
 import { ModerationService } from "./moderation/moderation.service";
 
 const MINUTE = 60_000;
@@ -27,6 +30,8 @@ const HOUR = 60 * MINUTE;
 export interface ServiceSet {
   services: Services;
   linkCache: SnapshotCache;
+  /** The whole-response cache of public link views, at the GraphQL door. */
+  responses: PublicResponses;
   /** The invalidation bus, when instances share a Redis: /readyz checks its subscription. */
   bus?: RedisInvalidationBus;
   tokens: SessionTokens;
@@ -35,7 +40,7 @@ export interface ServiceSet {
 }
 
 /** `shared` is the Redis every instance uses, when configured: rate limits and cache invalidations go through it. */
-export function createServices(config: Config, dataSource: DataSource, logger: Logger, shared?: SharedRedis): ServiceSet {
+export function createServices(config: Config, dataSource: DataSource, logger: Logger, metrics: Metrics, shared?: SharedRedis): ServiceSet {
   const limits = config.rateLimits;
   const stores = { memoryMaxBytes: limits.memoryMaxBytes, redis: shared && { client: shared.commands, keyPrefix: config.redisKeyPrefix }, logger };
   const jwtSecrets = loadOrCreateSecrets({ envName: "JWT_SECRET", envValues: config.jwtSecrets, fileName: "jwt-secret" }, config.dataDir, logger);
@@ -48,13 +53,25 @@ export function createServices(config: Config, dataSource: DataSource, logger: L
   const views = new ViewCounter(transactions, logger, config.viewCountFlushMs);
   const maxAgeMs = config.shareCacheMaxAgeSeconds * 1000;
   const bus = shared && new RedisInvalidationBus(shared.commands, shared.subscriber, logger, config.redisKeyPrefix, maxAgeMs);
-  const linkCache = new SnapshotCache({ maxEntries: config.snapshotCacheSize, maxBytes: config.snapshotCacheMaxBytes, maxAgeMs }, bus);
+  const responseCache = new PublicResponseCache(config.responseCacheMaxBytes);
+  const linkCache = new SnapshotCache(
+    {
+      maxEntries: config.snapshotCacheSize,
+      maxBytes: config.snapshotCacheMaxBytes,
+      maxAgeMs,
+      onLookup: (hit) => metrics.cacheLookups.inc({ result: hit ? "hit" : "miss" }),
+      // Whole responses show links too: whatever a link may no longer show, no response may either.
+      onInvalidate: () => responseCache.clear(),
+    },
+    bus,
+  );
   const conversations = new ConversationService(dataSource, transactions, linkCache, config.conversationLimits, {
     conversationsPerUser: createRateLimiter("conversations", limits.conversationsPerUserPerHour, HOUR, stores),
     messagesPerUser: createRateLimiter("messages", limits.messagesPerUserPerHour, HOUR, stores),
   });
   const viewsPerIp = createRateLimiter("views", limits.viewsPerIpPerMinute, MINUTE, stores);
   const shareReader = new ShareReader(dataSource, links, views, linkCache, viewsPerIp, config.shareCacheMaxAgeSeconds);
+  const responses = new PublicResponses(responseCache, (clientIp, shareIds) => shareReader.countCachedView(clientIp, shareIds), () => metrics.responseCacheHits.inc());
   const shares = new ShareService(
     dataSource,
     transactions,
@@ -90,6 +107,7 @@ export function createServices(config: Config, dataSource: DataSource, logger: L
   return {
     services,
     linkCache,
+    responses,
     bus,
     tokens,
     async stop() {
