@@ -12,6 +12,10 @@ import { purgeExpiredIdempotencyKeys } from "./idempotency/idempotency";
 import { UserService } from "./user/user.service";
 import { DataExportService } from "./user/data-export.service";
 import { ConversationService } from "./conversation/conversation.service";
+import { conversationExport } from "./conversation/conversation.export";
+import { EventBus } from "./common/events";
+import { shareExport } from "./share/share.export";
+import { subscribeShares } from "./share/share.subscribers";
 import { ShareService } from "./share/share.service";
 import { ShareReader } from "./share/share-reader";
 import { ShareLinks } from "./share/share-links";
@@ -65,7 +69,10 @@ export function createServices(config: Config, dataSource: DataSource, logger: L
     },
     bus,
   );
-  const conversations = new ConversationService(dataSource, transactions, linkCache, config.conversationLimits, {
+  // Modules announce on it what they did; those built on them (sharing) react.
+  const events = new EventBus();
+  subscribeShares(events, linkCache);
+  const conversations = new ConversationService(dataSource, transactions, events, config.conversationLimits, {
     conversationsPerUser: createRateLimiter("conversations", limits.conversationsPerUserPerHour, HOUR, stores),
     messagesPerUser: createRateLimiter("messages", limits.messagesPerUserPerHour, HOUR, stores),
   });
@@ -91,11 +98,11 @@ export function createServices(config: Config, dataSource: DataSource, logger: L
       signupsPerIp: createRateLimiter("signups", limits.signupsPerIpPerHour, HOUR, stores),
       loginsPerAccount: createRateLimiter("logins-account", limits.loginsPerAccountPerHour, HOUR, stores),
       loginsPerIp: createRateLimiter("logins-ip", limits.loginsPerIpPerHour, HOUR, stores),
-    }, linkCache),
+    }, events),
     conversations,
     shares,
     shareReader,
-    dataExport: new DataExportService(dataSource, links, views),
+    dataExport: new DataExportService([conversationExport(dataSource), shareExport(dataSource, links, views)]),
     moderation: new ModerationService(dataSource, transactions, shareReader, createRateLimiter("reports", config.reportsPerHour, HOUR, stores), linkCache),
   };
 

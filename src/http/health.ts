@@ -1,7 +1,6 @@
 // /healthz (the process answers) and /readyz (every dependency it was configured with answers too).
 import type { DataSource } from "typeorm";
 import { within, type SharedRedis } from "../common/redis";
-import type { RedisInvalidationBus } from "../share/redis-invalidation-bus";
 import { sendJson } from "./errors";
 import { GET_OR_HEAD, type Route } from "./routes";
 
@@ -11,7 +10,7 @@ export interface Dependencies {
   dataSource: DataSource;
   redis?: SharedRedis;
   /** The cache invalidation subscription, when instances share a Redis. */
-  bus?: RedisInvalidationBus;
+  bus?: { healthy(timeoutMs: number): Promise<boolean> };
 }
 
 /**
