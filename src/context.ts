@@ -40,6 +40,4 @@ export interface Context {
   services: Services;
   /** Logger whose lines carry this request's id. */
   log: Logger;
-  /** Shares this request showed publicly, so a cached copy of the response can count their views. */
-  publicViews: { shareId: string; freshUntil: Date }[];
 }

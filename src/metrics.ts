@@ -5,6 +5,8 @@ import type { DataSource } from "typeorm";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Context } from "./context";
 import { formatError } from "./common/format-error";
+import { sendJson } from "./http/errors";
+import type { Route } from "./http/routes";
 
 export class Metrics {
   readonly registry = new Registry();
@@ -55,6 +57,20 @@ export class Metrics {
         this.set({ state: "waiting" }, p.waitingCount);
       },
     });
+  }
+
+  /** GET /metrics for Prometheus; with a METRICS_TOKEN, only for a scraper that sends it. */
+  route(token: string | null): Route {
+    return {
+      path: "/metrics",
+      methods: ["GET"],
+      handle: async (req, res) => {
+        if (token && req.headers.authorization !== `Bearer ${token}`) return sendJson(res, 401, { error: "A metrics token is required." });
+        const body = await this.registry.metrics();
+        res.writeHead(200, { "content-type": this.registry.contentType });
+        res.end(body);
+      },
+    };
   }
 
   /** The route a path belongs to, never the path itself (which may hold a share token). */

@@ -1,6 +1,7 @@
 // Answers every request under SHARE_BASE_URL's path: the conversation a link shows, its preview card, and the form to
 // report it.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { createHash } from "node:crypto";
 import type { Config } from "../config";
 import type { ClientAddress } from "../common/client-address";
 import type { Services } from "../context";
@@ -13,6 +14,7 @@ import { NOT_FOUND_PAGE, reportThanksPage, requestErrorPage, tooManyReportsPage,
 import { parseReportForm, renderReportForm } from "./report-form";
 import { CACHE_CONTROL_DEAD, cacheControlLive, sendPage, sendPng } from "./respond";
 import { ShareCards } from "../share-card/card";
+import type { Route } from "../http/routes";
 
 export interface SharePageOptions {
   config: Config;
@@ -64,8 +66,19 @@ function fromOurOwnForm(req: IncomingMessage): boolean {
   return site === undefined || site === "same-origin";
 }
 
-/** Handles every request under SHARE_BASE_URL's path; `rest` is what follows that prefix (the token, and more). */
-export function createSharePageHandler({ config, services, clientAddress: clientIp }: SharePageOptions) {
+/** The path as it may be logged: a share link's token is replaced by a prefix of its hash. */
+export function loggablePathFor(shareBaseUrl: string): (path: string) => string {
+  const prefix = new URL(shareBaseUrl).pathname;
+  return (path) => {
+    if (!path.startsWith(prefix) || path.length === prefix.length) return path;
+    const [token, ...rest] = path.slice(prefix.length).split("/");
+    const digest = createHash("sha256").update(token).digest("hex").slice(0, 8);
+    return [`${prefix}<token ${digest}>`, ...rest].join("/");
+  };
+}
+
+/** Every request under SHARE_BASE_URL's path; the handler gets as `rest` what follows it (the token, and more). */
+export function sharePageRoute({ config, services, clientAddress: clientIp }: SharePageOptions): Route {
   const prefix = new URL(config.shareBaseUrl).pathname;
   const pathsOf = (token: string): Paths => ({ conversation: prefix + token, report: `${prefix}${token}/report` });
   const cards = new ShareCards();
@@ -153,7 +166,7 @@ export function createSharePageHandler({ config, services, clientAddress: client
     sendPage(res, 200, reportThanksPage(paths.conversation), CACHE_CONTROL_DEAD);
   }
 
-  return async (req: IncomingMessage, res: ServerResponse, rest: string): Promise<void> => {
+  async function handle(req: IncomingMessage, res: ServerResponse, rest: string): Promise<void> {
     const [segment, action, ...more] = rest.split("/");
     const token = more.length === 0 ? tokenIn(segment) : null;
     if (token === null) return notFound(res);
@@ -171,5 +184,7 @@ export function createSharePageHandler({ config, services, clientAddress: client
       return;
     }
     notFound(res);
-  };
+  }
+
+  return { prefix, handle: (req, res, { rest }) => handle(req, res, rest) };
 }

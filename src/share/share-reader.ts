@@ -8,6 +8,7 @@ import type { ShareLinks } from "./share-links";
 import type { SharedConversation } from "./shared-conversation.type";
 import type { ViewCounter } from "./view-counter";
 import type { LiveLink, SnapshotCache } from "./snapshot-cache";
+import { noteShown } from "./public-responses";
 
 /** What decides whether a link works and what it shows, short of the snapshot: the cheap revalidation read. */
 interface LinkState {
@@ -27,9 +28,6 @@ interface LinkRow extends LinkState {
   conversationId: string;
   snapshot: string;
 }
-
-/** Called with each share a view showed and until when that answer may be reused (for the public response cache). */
-export type ShownListener = (shareId: string, freshUntil: Date) => void;
 
 // Raw rows skip TypeORM's hydration: SQLite hands back "YYYY-MM-DD HH:MM:SS.SSS" in UTC, other drivers a Date.
 function utcDate(value: Date | string): Date;
@@ -87,14 +85,14 @@ export class ShareReader {
   }
 
   /** What anyone with the link sees, or null for a link that does not work, whatever the reason. */
-  async view(link: string, clientIp?: string, shown?: ShownListener): Promise<SharedConversation | null> {
+  async view(link: string, clientIp?: string): Promise<SharedConversation | null> {
     const token = this.links.tokenOf(link);
     if (clientIp) await enforce(this.viewsPerIp, clientIp, "link views from this address");
     const found = await this.findLiveCached(this.links.hash(token));
     if (!found) return null;
     this.views.record(found.link.shareId);
     const expiry = found.link.expiresAt?.getTime() ?? Infinity;
-    shown?.(found.link.shareId, new Date(Math.min(found.trustedUntil, expiry)));
+    noteShown(found.link.shareId, new Date(Math.min(found.trustedUntil, expiry)));
     return found.link.view;
   }
 

@@ -49,7 +49,7 @@ export class ShareResolver {
   ): Promise<SharedConversation | null> {
     // The same for every viewer, so shared caches may keep it, but only briefly: a revoked link must vanish from them soon.
     cacheControlFromInfo(info).setCacheHint({ maxAge: ctx.services.shareReader.cacheMaxAgeSeconds, scope: "PUBLIC" });
-    return ctx.services.shareReader.view(link, ctx.clientIp, (shareId, freshUntil) => ctx.publicViews.push({ shareId, freshUntil }));
+    return ctx.services.shareReader.view(link, ctx.clientIp);
   }
 
   @Authorized()
