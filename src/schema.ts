@@ -7,12 +7,13 @@ import { validateInput } from "./common/validation";
 import { UserResolver } from "./user/user.resolver";
 import { ConversationResolver } from "./conversation/conversation.resolver";
 import { ShareResolver } from "./share/share.resolver";
+import { ConversationSharingResolver } from "./share/conversation-sharing.resolver";
 import { ModerationResolver } from "./moderation/moderation.resolver";
 import { NodeResolver } from "./node/node.resolver";
 
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    resolvers: [NodeResolver, UserResolver, ConversationResolver, ShareResolver, ModerationResolver],
+    resolvers: [NodeResolver, UserResolver, ConversationResolver, ShareResolver, ConversationSharingResolver, ModerationResolver],
     authChecker,
     authMode: "error",
     validateFn: validateInput,

@@ -6,6 +6,9 @@ import { Message } from "../conversation/message.entity";
 import { Share, shareStatus, withSnapshot, type Snapshot } from "../share/share.entity";
 import { URL_UNAVAILABLE, type ShareLinks } from "../share/share-links";
 import type { ViewCounter } from "../share/view-counter";
+import { ShareEvent } from "../share/share-event.entity";
+import { expiredActivity, historyOf } from "../share/share-activity";
+import { groupBy } from "../common/group-by";
 import type { User } from "./user.entity";
 
 export const EXPORT_FORMAT_VERSION = 1;
@@ -19,11 +22,13 @@ export class DataExportService {
 
   async export(viewer: User): Promise<Record<string, unknown>> {
     const manager = this.dataSource.manager;
-    const [conversations, messages, shares] = await Promise.all([
+    const [conversations, messages, shares, events] = await Promise.all([
       manager.find(Conversation, { where: { ownerId: viewer.id }, order: { id: "ASC" } }),
       manager.find(Message, { where: { ownerId: viewer.id }, order: { conversationId: "ASC", position: "ASC" } }),
       manager.find(Share, { where: { ownerId: viewer.id }, order: { id: "ASC" }, select: withSnapshot(this.dataSource) }),
+      manager.createQueryBuilder(ShareEvent, "e").innerJoin(Share, "s", "s.id = e.share_id").where("s.owner_id = :ownerId", { ownerId: viewer.id }).orderBy("e.id", "DESC").getMany(),
     ]);
+    const eventsByShare = groupBy(events, (e) => e.shareId);
     const now = new Date();
     return {
       formatVersion: EXPORT_FORMAT_VERSION,
@@ -51,8 +56,14 @@ export class DataExportService {
         disabledReason: s.disabledReason,
         viewCount: s.viewCount + (this.views.pendingFor(s.id)?.count ?? 0),
         snapshot: JSON.parse(s.snapshot ?? "null") as Snapshot | null,
+        activity: this.activityOf(s, eventsByShare.get(s.id) ?? [], now),
       })),
     };
+  }
+
+  /** The link's history as Share.activity shows it, newest first, without ids. */
+  private activityOf(share: Share, events: ShareEvent[], now: Date): Record<string, unknown>[] {
+    return historyOf(events, expiredActivity(share, now)).map(({ id: _id, ...entry }) => entry);
   }
 
   /** One link sealed under a key rotated out loses its URL here, not the whole export. */
