@@ -68,6 +68,13 @@ describe("a link's history", () => {
     }
   });
 
+  it("counts concurrent imports of one link without losing any (one row per day, incremented in place)", async () => {
+    const { owner, share } = await ownerWithShare(server);
+    const importers = await Promise.all(Array.from({ length: 6 }, () => signUp(server)));
+    await Promise.all(importers.map(async (importer) => ok(await importShare(server, importer.token, share.url))));
+    expect((await activityOf(owner.token)).edges.map((e: any) => [e.node.kind, e.node.count])).toEqual([["IMPORTED", 6], ["CREATED", null]]);
+  });
+
   it("pages with cursors that stay valid as new events arrive", async () => {
     const { owner, share } = await ownerWithShare(server);
     for (const attribution of ["NAMED", "ANONYMOUS", "NAMED"]) {
