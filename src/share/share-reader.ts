@@ -30,9 +30,9 @@ interface LinkRow extends LinkState {
 }
 
 // Raw rows skip TypeORM's hydration: SQLite hands back "YYYY-MM-DD HH:MM:SS.SSS" in UTC, other drivers a Date.
-function utcDate(value: Date | string): Date;
-function utcDate(value: Date | string | null): Date | null;
-function utcDate(value: Date | string | null): Date | null {
+export function utcDate(value: Date | string): Date;
+export function utcDate(value: Date | string | null): Date | null;
+export function utcDate(value: Date | string | null): Date | null {
   if (value === null) return null;
   return value instanceof Date ? value : new Date(value.replace(" ", "T") + "Z");
 }

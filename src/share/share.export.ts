@@ -5,6 +5,9 @@ import type { DataExportPart } from "../user/data-export.service";
 import { Share, shareStatus, withSnapshot, type Snapshot } from "./share.entity";
 import { URL_UNAVAILABLE, type ShareLinks } from "./share-links";
 import type { ViewCounter } from "./view-counter";
+import { ShareEvent } from "./share-event.entity";
+import { expiredActivity, historyOf } from "./share-activity";
+import { groupBy } from "../common/group-by";
 
 /** One link sealed under a key rotated out loses its URL here, not the whole export. */
 function urlOf(links: ShareLinks, share: Share): { url: string | null; urlUnavailableReason?: string } {
@@ -12,11 +15,21 @@ function urlOf(links: ShareLinks, share: Share): { url: string | null; urlUnavai
   return url === null ? { url, urlUnavailableReason: URL_UNAVAILABLE } : { url };
 }
 
+/** The link's history as Share.activity shows it, newest first, without ids. */
+function activityOf(share: Share, events: ShareEvent[], now: Date): Record<string, unknown>[] {
+  return historyOf(events, expiredActivity(share, now)).map(({ id: _id, ...entry }) => entry);
+}
+
 export function shareExport(dataSource: DataSource, links: ShareLinks, views: ViewCounter): DataExportPart {
   return {
     key: "shares",
     async export(viewer, now) {
-      const shares = await dataSource.manager.find(Share, { where: { ownerId: viewer.id }, order: { id: "ASC" }, select: withSnapshot(dataSource) });
+      const manager = dataSource.manager;
+      const [shares, events] = await Promise.all([
+        manager.find(Share, { where: { ownerId: viewer.id }, order: { id: "ASC" }, select: withSnapshot(dataSource) }),
+        manager.createQueryBuilder(ShareEvent, "e").innerJoin(Share, "s", "s.id = e.share_id").where("s.owner_id = :ownerId", { ownerId: viewer.id }).orderBy("e.id", "DESC").getMany(),
+      ]);
+      const eventsByShare = groupBy(events, (e) => e.shareId);
       return shares.map((s) => ({
         id: s.nodeId,
         ...urlOf(links, s),
@@ -31,6 +44,7 @@ export function shareExport(dataSource: DataSource, links: ShareLinks, views: Vi
         disabledReason: s.disabledReason,
         viewCount: s.viewCount + (views.pendingFor(s.id)?.count ?? 0),
         snapshot: JSON.parse(s.snapshot ?? "null") as Snapshot | null,
+        activity: activityOf(s, eventsByShare.get(s.id) ?? [], now),
       }));
     },
   };

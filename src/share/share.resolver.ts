@@ -33,6 +33,10 @@ import {
 import { SharedConversation, SharedMessage } from "./shared-conversation.type";
 import { RedactedSpan } from "./sensitive-data.type";
 import type { RedactedRange } from "./redaction";
+import { DailyViews, ShareActivityConnection, ViewsByDayArgs } from "./share-activity.type";
+import { PageArgs } from "../common/connection";
+import { decodeCursor } from "../common/pagination";
+import { activityPage, expiredActivity, firstDayOf } from "./share-activity";
 
 @Resolver(() => Share)
 export class ShareResolver {
@@ -179,6 +183,28 @@ export class ShareResolver {
   @FieldResolver(() => DateTimeResolver, { nullable: true, description: "When the link was last viewed; null if never." })
   lastViewedAt(@Root() share: Share, @Ctx() ctx: Context): Date | null {
     return ctx.services.shares.lastViewedAtOf(share);
+  }
+
+  @Authorized(Rule.OWNER)
+  @FieldResolver(() => ShareActivityConnection, {
+    description:
+      "What happened to the link, newest first: created, refreshed, attribution changed, revoked, expired, disabled or re-enabled by a moderator, and per UTC day how often it was imported or reported (a count, never who).",
+  })
+  async activity(@Root() share: Share, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: Context): Promise<ShareActivityConnection> {
+    const beforeId = decodeCursor(page.after) ?? null;
+    const events = await ctx.loaders.activityPages.load({ shareId: share.id, limit: page.first + 1, beforeId, moderationOnly: false });
+    return activityPage(events, expiredActivity(share, new Date()), page.first, beforeId);
+  }
+
+  @Authorized(Rule.OWNER)
+  @FieldResolver(() => [DailyViews], {
+    description:
+      "Views per UTC day over the last `days` days, oldest first and today last, one entry per day (0 on days with none). Today's count includes views not yet written. Nothing about viewers is kept.",
+  })
+  async viewsByDay(@Root() share: Share, @Args(() => ViewsByDayArgs) { days }: ViewsByDayArgs, @Ctx() ctx: Context): Promise<DailyViews[]> {
+    const now = new Date();
+    const rows = await ctx.loaders.viewDays.load({ shareId: share.id, since: firstDayOf(days, now) });
+    return ctx.services.shares.dailyViewsOf(share, rows, days, now);
   }
 
   @Authorized(Rule.OWNER)

@@ -17,6 +17,10 @@ import { checkSpans, hasRedactions, NO_REDACTIONS, redact, type OwnerWarning, ty
 import type { ViewCounter } from "./view-counter";
 import type { SnapshotCache } from "./snapshot-cache";
 import { presentSnapshot, type ShareReader } from "./share-reader";
+import { ShareEventKind, type ShareViewDay } from "./share-event.entity";
+import { dailyViews } from "./share-activity";
+import type { DailyViews } from "./share-activity.type";
+import { countShareEvent, recordShareEvents } from "./share-events";
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -114,6 +118,7 @@ export class ShareService {
       lastViewedAt: null,
     });
     await manager.insert(Share, share);
+    await recordShareEvents(manager, [share.id], ShareEventKind.CREATED, { messageCount: share.messageCount }, now);
     return share;
   }
 
@@ -148,6 +153,7 @@ export class ShareService {
       const { snapshot, warnings } = await this.takeSnapshot(manager, viewer, share.conversationId, options.upToMessageId, redactions, given !== null);
       const changes = { snapshot: JSON.stringify(snapshot), title: snapshot.title, messageCount: snapshot.messages.length, snapshotAt: now };
       await manager.update(Share, { id: share.id }, changes);
+      await recordShareEvents(manager, [share.id], ShareEventKind.REFRESHED, { messageCount: changes.messageCount }, now);
       Object.assign(share, changes);
       delete share.snapshot;
       return { share, warnings };
@@ -164,6 +170,7 @@ export class ShareService {
       const share = await this.getOwned(viewer, shareId, manager);
       if (share.attribution !== attribution) {
         await manager.update(Share, { id: share.id }, { attribution });
+        await recordShareEvents(manager, [share.id], ShareEventKind.ATTRIBUTION_CHANGED, { newValue: attribution });
         share.attribution = attribution;
       }
       return share;
@@ -177,6 +184,7 @@ export class ShareService {
       if (!share.revokedAt) {
         share.revokedAt = new Date();
         await manager.update(Share, { id: share.id }, { revokedAt: share.revokedAt });
+        await recordShareEvents(manager, [share.id], ShareEventKind.REVOKED, {}, share.revokedAt);
       }
       return share;
     }).finally(() => this.cache.forgetShares([shareId]));
@@ -190,6 +198,7 @@ export class ShareService {
       const shares = await manager.find(Share, { where, order: { id: "DESC" } });
       const now = new Date();
       if (shares.length > 0) await manager.update(Share, where, { revokedAt: now });
+      await recordShareEvents(manager, shares.map((s) => s.id), ShareEventKind.REVOKED, {}, now);
       for (const share of shares) share.revokedAt = now;
       return shares;
     });
@@ -222,6 +231,7 @@ export class ShareService {
           const live = await this.reader.findLiveIn(manager, token);
           if (!live) throw new NotFoundError("Shared conversation");
           const { title, messages } = live.snapshot;
+          await countShareEvent(manager, live.shareId, ShareEventKind.IMPORTED);
           return this.conversations.insert(manager, viewer.id, title, messages, { title, sharedAt: live.view.sharedAt });
         },
         (id) => manager.findOneBy(Conversation, { id, ownerId: viewer.id }),
@@ -237,6 +247,11 @@ export class ShareService {
   /** Views so far: those written plus those still batched in memory. */
   viewCountOf(share: Share): number {
     return share.viewCount + (this.views.pendingFor(share.id)?.count ?? 0);
+  }
+
+  /** Views per UTC day from the written rows and those still batched in memory. */
+  dailyViewsOf(share: Share, rows: ShareViewDay[], days: number, now: Date): DailyViews[] {
+    return dailyViews(rows, this.views.pendingFor(share.id), days, now);
   }
 
   lastViewedAtOf(share: Share): Date | null {
