@@ -231,8 +231,10 @@ export class ShareService {
           const live = await this.reader.findLiveIn(manager, token);
           if (!live) throw new NotFoundError("Shared conversation");
           const { title, messages } = live.snapshot;
+          const copy = await this.conversations.insert(manager, viewer.id, title, messages, { title, sharedAt: live.view.sharedAt });
+          // Last: the day's count is one row every import of the link locks, so it is held only until the commit.
           await countShareEvent(manager, live.shareId, ShareEventKind.IMPORTED);
-          return this.conversations.insert(manager, viewer.id, title, messages, { title, sharedAt: live.view.sharedAt });
+          return copy;
         },
         (id) => manager.findOneBy(Conversation, { id, ownerId: viewer.id }),
       ),
