@@ -7,12 +7,12 @@ import type { DataSource } from "typeorm";
 import { loadConfig } from "../src/config";
 import { createDataSource } from "../src/db/data-source";
 import { dbId, gql, importShare, ok, ownerWithShare, PASSWORD, revoke, signUp, view } from "./helpers/client";
-import { startTestServer, TEST_DIALECT, testEnv, type TestServer } from "./helpers/server";
+import { requireService, startTestServer, TEST_DIALECT, testEnv, type TestServer } from "./helpers/server";
 
 const TABLES = ["users", "conversations", "shares"];
-if (TEST_DIALECT !== "postgres") process.stdout.write("read-replica tests skipped: they need TEST_DATABASE_URL (.ci/run sets it when PostgreSQL answers)\n");
+const withPostgres = requireService("read-replica", TEST_DIALECT === "postgres", "they need TEST_DATABASE_URL (.ci/run sets it)");
 
-(TEST_DIALECT === "postgres" ? describe : describe.skip)("with DATABASE_REPLICA_URLS", () => {
+(withPostgres ? describe : describe.skip)("with DATABASE_REPLICA_URLS", () => {
   // (A skipped describe still runs its body: nothing here may need TEST_DATABASE_URL outside the hooks and tests.)
   const adminUrl = process.env.TEST_DATABASE_URL ?? "";
   const replicaDatabase = `replica_${process.pid}_${randomBytes(4).toString("hex")}`;

@@ -1,11 +1,11 @@
 // `npm run migrate`: applies pending migrations to DATABASE_URL (under the same lock as a starting server) and exits.
 import "reflect-metadata";
-import { loadConfig } from "../config";
+import { loadDatabaseConfig } from "../config";
 import { createDataSource } from "../db/data-source";
 import { runPendingMigrations } from "../db/migrate";
 
 async function main(): Promise<void> {
-  const dataSource = createDataSource({ database: loadConfig().database });
+  const dataSource = createDataSource({ database: loadDatabaseConfig() });
   await dataSource.initialize();
   try {
     const applied = await runPendingMigrations(dataSource);

@@ -1,6 +1,6 @@
 // `npm run user:role -- <email> <USER|ADMIN>`: the only way to make a moderator (never through the API).
 import "reflect-metadata";
-import { loadConfig } from "../config";
+import { loadDatabaseConfig } from "../config";
 import { createDataSource } from "../db/data-source";
 import { runPendingMigrations } from "../db/migrate";
 import { parseRole, setUserRole } from "../user/user-admin";
@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const [email, roleName] = process.argv.slice(2);
   if (!email || !roleName) throw new Error("Usage: npm run user:role -- <email> <USER|ADMIN>");
   const role = parseRole(roleName);
-  const dataSource = createDataSource({ database: loadConfig().database });
+  const dataSource = createDataSource({ database: loadDatabaseConfig() });
   await dataSource.initialize();
   try {
     await runPendingMigrations(dataSource);
