@@ -1,5 +1,5 @@
 // Reports and moderation: anyone may report a link (rate-limited); only moderators read reports and disable links.
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import path from "node:path";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { codes, gql, missingId, importShare, ok, ownerWithShare, PASSWORD, signUp, view } from "./helpers/client";
@@ -118,20 +118,28 @@ describe("the ADMIN role", () => {
 
   it("is granted from the command line", async () => {
     const account = await signUp(server);
-    const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "src/cli/user-role.ts", account.email.toUpperCase(), "admin"], {
-      cwd: path.join(__dirname, ".."),
-      env: { PATH: process.env.PATH, ...server.databaseEnv },
-      encoding: "utf8",
-    });
+    const run = await userRole(account.email.toUpperCase(), "admin");
     expect(run.stderr).toBe("");
     expect(run.stdout).toMatch(/is now ADMIN/);
     expect(ok(await gql(server, `{ me { role } }`, {}, account.token)).me.role).toBe("ADMIN");
-    const unknown = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "src/cli/user-role.ts", "nobody@example.com", "ADMIN"], {
-      cwd: path.join(__dirname, ".."),
-      env: { PATH: process.env.PATH, ...server.databaseEnv },
-      encoding: "utf8",
-    });
+    const unknown = await userRole("nobody@example.com", "ADMIN");
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toMatch(/No account has the email nobody@example.com/);
   }, 30_000);
 });
+
+/**
+ * `npm run user:role` as its own process. Asynchronous on purpose: a spawnSync would freeze this process for the
+ * seconds ts-node takes to start, long enough for the server to drop the client's idle keep-alive connection
+ * unnoticed, and the next request would then fail with ECONNRESET on a loaded machine.
+ */
+function userRole(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      ["-r", "ts-node/register/transpile-only", "src/cli/user-role.ts", ...args],
+      { cwd: path.join(__dirname, ".."), env: { PATH: process.env.PATH, ...server.databaseEnv }, encoding: "utf8" },
+      (_error, stdout, stderr) => resolve({ status: child.exitCode, stdout, stderr }),
+    );
+  });
+}
