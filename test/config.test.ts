@@ -70,7 +70,7 @@ describe("production", () => {
   );
 
   it("development keeps generating keys and the localhost prefix", () => {
-    expect(loadConfig({ NODE_ENV: "development" })).toMatchObject({ jwtSecret: undefined, shareBaseUrl: "http://localhost:4000/share/" });
+    expect(loadConfig({ NODE_ENV: "development" })).toMatchObject({ jwtSecrets: [], shareLinkKeys: [], shareBaseUrl: "http://localhost:4000/share/" });
   });
 });
 
