@@ -11,6 +11,8 @@ import type { ModerationService } from "./moderation/moderation.service";
 import { createConversationLoaders } from "./conversation/conversation.loaders";
 import { createShareLoaders } from "./share/share.loaders";
 import { createModerationLoaders } from "./moderation/moderation.loaders";
+import { createAttachmentLoaders } from "./attachment/attachment.loaders";
+import type { AttachmentService } from "./attachment/attachment.service";
 
 export interface Services {
   users: UserService;
@@ -20,6 +22,7 @@ export interface Services {
   shareReader: ShareReader;
   dataExport: DataExportService;
   moderation: ModerationService;
+  attachments: AttachmentService;
 }
 
 export function createLoaders(dataSource: DataSource, services: Services) {
@@ -27,6 +30,7 @@ export function createLoaders(dataSource: DataSource, services: Services) {
     ...createConversationLoaders(dataSource),
     ...createShareLoaders(dataSource),
     ...createModerationLoaders(dataSource, services.shareReader),
+    ...createAttachmentLoaders(dataSource),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

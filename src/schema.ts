@@ -6,13 +6,14 @@ import { authChecker } from "./auth/auth-checker";
 import { validateInput } from "./common/validation";
 import { UserResolver } from "./user/user.resolver";
 import { ConversationResolver } from "./conversation/conversation.resolver";
+import { MessageResolver } from "./conversation/message.resolver";
 import { ShareResolver } from "./share/share.resolver";
 import { ModerationResolver } from "./moderation/moderation.resolver";
 import { NodeResolver } from "./node/node.resolver";
 
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    resolvers: [NodeResolver, UserResolver, ConversationResolver, ShareResolver, ModerationResolver],
+    resolvers: [NodeResolver, UserResolver, ConversationResolver, MessageResolver, ShareResolver, ModerationResolver],
     authChecker,
     authMode: "error",
     validateFn: validateInput,

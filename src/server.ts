@@ -23,6 +23,7 @@ import { createSharePageHandler } from "./share-page/share-page";
 import { resolveTrustedDocument } from "./trusted-documents/trusted-documents";
 import { appLinkFiles } from "./app-links/app-links";
 import { clientAddressOf } from "./common/client-address";
+import { createFileHandlers } from "./attachment/attachment-http";
 
 export interface AppServer {
   httpServer: http.Server;
@@ -249,6 +250,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
   const sharePagePrefix = new URL(config.shareBaseUrl).pathname;
   const appLinks = appLinkFiles(config.appLinks, config.shareBaseUrl);
   const sharePage = createSharePageHandler({ config, services, clientAddress });
+  const files = createFileHandlers(services.attachments, viewerOf);
 
   /**
    * Every dependency this instance was configured with, and whether it answers now, each within a second (a paused
@@ -279,7 +281,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
     res.setHeader("referrer-policy", "no-referrer");
     res.setHeader("x-robots-tag", "noindex");
     res.setHeader("x-content-type-options", "nosniff");
-    if (path === "/graphql") {
+    if (path === "/graphql" || path === "/uploads" || path.startsWith("/files/")) {
       if (req.method === "OPTIONS") {
         res.writeHead(204, {
           "access-control-allow-methods": "GET, POST, OPTIONS",
@@ -289,7 +291,9 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
         res.end();
         return;
       }
-      return handleGraphQL(req, res, search, log);
+      if (path === "/uploads" && req.method === "POST") return files.upload(req, res, search);
+      if (path.startsWith("/files/") && (req.method === "GET" || req.method === "HEAD")) return files.ownFile(req, res, path.slice("/files/".length).split("/"));
+      if (path === "/graphql") return handleGraphQL(req, res, search, log);
     }
     if (path === "/metrics" && req.method === "GET") {
       if (config.metricsToken && req.headers.authorization !== `Bearer ${config.metricsToken}`) return sendJson(res, 401, { error: "A metrics token is required." });

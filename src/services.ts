@@ -20,6 +20,8 @@ import { SnapshotCache } from "./share/snapshot-cache";
 import { RedisInvalidationBus } from "./share/redis-invalidation-bus";
 import type { SharedRedis } from "./common/redis";
 import { ModerationService } from "./moderation/moderation.service";
+import { AttachmentService } from "./attachment/attachment.service";
+import { DatabaseBlobStore } from "./attachment/blob-store";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -49,10 +51,12 @@ export function createServices(config: Config, dataSource: DataSource, logger: L
   const maxAgeMs = config.shareCacheMaxAgeSeconds * 1000;
   const bus = shared && new RedisInvalidationBus(shared.commands, shared.subscriber, logger, config.redisKeyPrefix, maxAgeMs);
   const linkCache = new SnapshotCache({ maxEntries: config.snapshotCacheSize, maxBytes: config.snapshotCacheMaxBytes, maxAgeMs }, bus);
+  const attachments = new AttachmentService(dataSource, transactions, new DatabaseBlobStore(dataSource), config.attachmentLimits,
+    createRateLimiter("uploads", limits.uploadsPerUserPerHour, HOUR, stores));
   const conversations = new ConversationService(dataSource, transactions, linkCache, config.conversationLimits, {
     conversationsPerUser: createRateLimiter("conversations", limits.conversationsPerUserPerHour, HOUR, stores),
     messagesPerUser: createRateLimiter("messages", limits.messagesPerUserPerHour, HOUR, stores),
-  });
+  }, attachments);
   const viewsPerIp = createRateLimiter("views", limits.viewsPerIpPerMinute, MINUTE, stores);
   const shareReader = new ShareReader(dataSource, links, views, linkCache, viewsPerIp, config.shareCacheMaxAgeSeconds);
   const shares = new ShareService(
@@ -68,24 +72,30 @@ export function createServices(config: Config, dataSource: DataSource, logger: L
       importsPerUser: createRateLimiter("imports", limits.importsPerUserPerHour, HOUR, stores),
     },
     linkCache,
+    attachments,
   );
   const services: Services = {
     users: new UserService(dataSource, transactions, new PasswordHasher(config.scryptLogN), tokens, {
       signupsPerIp: createRateLimiter("signups", limits.signupsPerIpPerHour, HOUR, stores),
       loginsPerAccount: createRateLimiter("logins-account", limits.loginsPerAccountPerHour, HOUR, stores),
       loginsPerIp: createRateLimiter("logins-ip", limits.loginsPerIpPerHour, HOUR, stores),
-    }, linkCache),
+    }, linkCache, attachments),
     conversations,
     shares,
     shareReader,
     dataExport: new DataExportService(dataSource, links, views),
     moderation: new ModerationService(dataSource, transactions, shareReader, createRateLimiter("reports", config.reportsPerHour, HOUR, stores), linkCache),
+    attachments,
   };
 
   const purge = setInterval(() => {
     transactions.write((manager) => purgeExpiredIdempotencyKeys(manager)).catch((error: unknown) => logger.warn("could not purge idempotency keys", { error: String(error) }));
   }, HOUR);
   purge.unref();
+  const purgeUploads = setInterval(() => {
+    attachments.purgeUnattached().catch((error: unknown) => logger.warn("could not purge unattached uploads", { error: String(error) }));
+  }, HOUR);
+  purgeUploads.unref();
 
   return {
     services,
@@ -94,6 +104,7 @@ export function createServices(config: Config, dataSource: DataSource, logger: L
     tokens,
     async stop() {
       clearInterval(purge);
+      clearInterval(purgeUploads);
       await views.stop();
     },
   };

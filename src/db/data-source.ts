@@ -11,8 +11,10 @@ import { ShareReport } from "../moderation/report.entity";
 import { IdempotencyKey } from "../idempotency/idempotency-key.entity";
 import { migrations } from "./migrations";
 import { ENTITY_DIALECT } from "./columns";
+import { Attachment } from "../attachment/attachment.entity";
+import { Blob } from "../attachment/blob.entity";
 
-export const entities = [User, Conversation, Message, Share, ShareReport, IdempotencyKey];
+export const entities = [User, Conversation, Message, Share, ShareReport, IdempotencyKey, Attachment, Blob];
 
 /** Counts every SQL statement the data source sends; the statement-count tests and the benchmark read it. */
 export class QueryCounter implements TypeOrmLogger {

@@ -11,6 +11,7 @@ import type { Html } from "./html";
 import { NOT_FOUND_PAGE, reportThanksPage, requestErrorPage, tooManyReportsPage, tooManyViewsPage } from "./pages";
 import { parseReportForm, renderReportForm } from "./report-form";
 import { CACHE_CONTROL_DEAD, cacheControlLive, sendPage } from "./respond";
+import { parseFilePath, sendFile } from "../attachment/attachment-http";
 
 export interface SharePageOptions {
   config: Config;
@@ -29,6 +30,7 @@ const TOKEN_SEGMENT = /^[A-Za-z0-9_-]+$/;
 interface Paths {
   conversation: string;
   report: string;
+  files: string;
 }
 
 function notFound(res: ServerResponse): void {
@@ -59,7 +61,7 @@ function fromOurOwnForm(req: IncomingMessage): boolean {
 /** Handles every request under SHARE_BASE_URL's path; `rest` is what follows that prefix (the token, and more). */
 export function createSharePageHandler({ config, services, clientAddress: clientIp }: SharePageOptions) {
   const prefix = new URL(config.shareBaseUrl).pathname;
-  const pathsOf = (token: string): Paths => ({ conversation: prefix + token, report: `${prefix}${token}/report` });
+  const pathsOf = (token: string): Paths => ({ conversation: prefix + token, report: `${prefix}${token}/report`, files: `${prefix}${token}/files/` });
 
   /** The token in a path segment, or null for anything that cannot be one: both end on the same 404 page. */
   function tokenIn(segment: string): string | null {
@@ -85,6 +87,7 @@ export function createSharePageHandler({ config, services, clientAddress: client
     const page = renderConversationPage(view, {
       shareUrl: config.shareBaseUrl + token,
       reportPath: pathsOf(token).report,
+      filesPath: pathsOf(token).files,
       importUrl: importUrlFor(config.appImportUrl, token),
     });
     sendPage(res, 200, page, cacheControlLive(config.shareCacheMaxAgeSeconds));
@@ -126,8 +129,29 @@ export function createSharePageHandler({ config, services, clientAddress: client
     sendPage(res, 200, reportThanksPage(paths.conversation), CACHE_CONTROL_DEAD);
   }
 
+  /**
+   * A file frozen with the snapshot, checked on every request through the same read path as the page, so it dies
+   * with the link within the same bound; cached by others no longer than the page.
+   */
+  async function sendSharedFile(req: IncomingMessage, res: ServerResponse, token: string | null, rest: string[]): Promise<void> {
+    const path = parseFilePath(rest);
+    const shareId = token && path ? await services.shareReader.liveShareId(token) : null;
+    if (!shareId || !path) return notFound(res);
+    try {
+      const file = await services.attachments.sharedFile(shareId, path.id, path.thumbnail);
+      sendFile(res, file, cacheControlLive(config.shareCacheMaxAgeSeconds), req.method === "HEAD");
+    } catch (error) {
+      if (error instanceof NotFoundError) return notFound(res);
+      throw error;
+    }
+  }
+
   return async (req: IncomingMessage, res: ServerResponse, rest: string): Promise<void> => {
     const [segment, action, ...more] = rest.split("/");
+    if (action === "files") {
+      if (methodAllowed(req, res, ["GET", "HEAD"])) await sendSharedFile(req, res, tokenIn(segment), more);
+      return;
+    }
     const token = more.length === 0 ? tokenIn(segment) : null;
     if (token === null) return notFound(res);
     if (action === undefined) {

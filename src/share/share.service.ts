@@ -15,7 +15,8 @@ import type { SharedConversation } from "./shared-conversation.type";
 import { findSensitiveData, type SensitiveDataWarning } from "./sensitive-data";
 import type { ViewCounter } from "./view-counter";
 import type { SnapshotCache } from "./snapshot-cache";
-import { presentSnapshot, type ShareReader } from "./share-reader";
+import { presentSnapshot, withFileUrls, type ShareReader } from "./share-reader";
+import { freeze, type AttachmentService } from "../attachment/attachment.service";
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -49,6 +50,7 @@ export class ShareService {
     private readonly maxLifetimeDays: number,
     private readonly limits: ShareLimits,
     private readonly cache: SnapshotCache,
+    private readonly attachments: AttachmentService,
   ) {}
 
   /** Freezes the conversation as it is now (up to a message, if asked) behind a new link. */
@@ -73,10 +75,11 @@ export class ShareService {
   }
 
   private async insertShare(manager: EntityManager, viewer: User, conversationId: string, options: ShareOptions, now: Date): Promise<Share> {
-    const snapshot = await this.takeSnapshot(manager, viewer, conversationId, options.upToMessageId);
+    const shareId = newId();
+    const snapshot = await this.takeSnapshot(manager, viewer, conversationId, options.upToMessageId, shareId);
     const { tokenHash, tokenSealed } = this.links.mint();
     const share = manager.create(Share, {
-      id: newId(),
+      id: shareId,
       ownerId: viewer.id,
       conversationId,
       tokenHash,
@@ -106,7 +109,8 @@ export class ShareService {
   ): Promise<{ conversation: SharedConversation; warnings: SensitiveDataWarning[] }> {
     const snapshot = await this.takeSnapshot(this.dataSource.manager, viewer, conversationId, options.upToMessageId);
     return {
-      conversation: presentSnapshot(snapshot, options.attribution, viewer.displayName, new Date()),
+      // The files are not frozen yet: the owner's own addresses show them.
+      conversation: withFileUrls(presentSnapshot(snapshot, options.attribution, viewer.displayName, new Date()), "/files/"),
       warnings: findSensitiveData(snapshot.messages),
     };
   }
@@ -119,7 +123,9 @@ export class ShareService {
       if (shareStatus(share, now) !== ShareStatus.ACTIVE) {
         throw new BadInputError("Only a working link can be refreshed: this one is revoked, expired or disabled.", { field: "shareId" });
       }
-      const snapshot = await this.takeSnapshot(manager, viewer, share.conversationId, upToMessageId);
+      // The old snapshot's files go with it (their bytes too, unless something else still refers to them).
+      await this.attachments.erase(manager, { shareId: share.id });
+      const snapshot = await this.takeSnapshot(manager, viewer, share.conversationId, upToMessageId, share.id);
       const changes = { snapshot: JSON.stringify(snapshot), title: snapshot.title, messageCount: snapshot.messages.length, snapshotAt: now };
       await manager.update(Share, { id: share.id }, changes);
       Object.assign(share, changes);
@@ -190,7 +196,8 @@ export class ShareService {
           // Read inside the transaction, not from the cache: the copy must be of what the database holds now.
           const live = await this.reader.findLiveIn(manager, token);
           if (!live) throw new NotFoundError("Shared conversation");
-          const { title, messages } = live.snapshot;
+          const { title } = live.snapshot;
+          const messages = await this.withFileCopies(manager, live.shareId, live.snapshot);
           return this.conversations.insert(manager, viewer.id, title, messages, { title, sharedAt: live.view.sharedAt });
         },
         (id) => manager.findOneBy(Conversation, { id, ownerId: viewer.id }),
@@ -220,10 +227,32 @@ export class ShareService {
     }
   }
 
-  private async takeSnapshot(manager: EntityManager, viewer: User, conversationId: string, upToMessageId?: string | null): Promise<Snapshot> {
+  /**
+   * The conversation as it is now. With `shareId`, its files are frozen for that share: copies of their references,
+   * which a later change to the conversation leaves as they are; without (a preview), the originals are named.
+   */
+  private async takeSnapshot(manager: EntityManager, viewer: User, conversationId: string, upToMessageId?: string | null, shareId?: string): Promise<Snapshot> {
     const conversation = await this.conversations.getOwned(viewer, conversationId, manager);
     const messages = await this.conversations.messagesOf(conversationId, manager, upToMessageId);
-    return { title: conversation.title, messages: messages.map(({ role, content }) => ({ role, content })) };
+    const files = await this.attachments.ofMessages(manager, messages.map((m) => m.id));
+    const frozen: Snapshot["messages"] = [];
+    for (const { id, role, content } of messages) {
+      const originals = files.get(id);
+      if (!originals) {
+        frozen.push({ role, content });
+        continue;
+      }
+      const kept = shareId ? await this.attachments.copy(manager, originals, { ownerId: viewer.id, conversationId, shareId }) : originals;
+      frozen.push({ role, content, attachments: kept.map(freeze) });
+    }
+    return { title: conversation.title, messages: frozen };
+  }
+
+  /** The snapshot's messages with the references an import copies: its files' bytes are shared, never duplicated. */
+  private async withFileCopies(manager: EntityManager, shareId: string, snapshot: Snapshot) {
+    const ids = snapshot.messages.flatMap((m) => (m.attachments ?? []).map((a) => a.id));
+    const rows = new Map((await this.attachments.frozenIn(manager, shareId, ids)).map((row) => [row.id, row]));
+    return snapshot.messages.map((m) => ({ ...m, attachmentCopies: (m.attachments ?? []).flatMap((a) => rows.get(a.id) ?? []) }));
   }
 
   private async getOwned(viewer: User, shareId: string, manager: EntityManager): Promise<Share> {

@@ -10,6 +10,7 @@ import { Message } from "../conversation/message.entity";
 import { User } from "./user.entity";
 import { enforce, type RateLimiter } from "../common/rate-limit";
 import type { SnapshotCache } from "../share/snapshot-cache";
+import type { AttachmentService } from "../attachment/attachment.service";
 
 export interface Session {
   token: string;
@@ -36,6 +37,7 @@ export class UserService {
     private readonly tokens: SessionTokens,
     private readonly limits: AccountLimits,
     private readonly linkCache: SnapshotCache,
+    private readonly attachments: AttachmentService,
   ) {}
 
   async signUp(input: { email: string; password: string; displayName: string }, clientIp: string): Promise<Session> {
@@ -106,6 +108,7 @@ export class UserService {
     }
     await this.transactions.erase(async (manager) => {
       await manager.update(User, { id: viewer.id }, { deactivatedAt: new Date(), tokenVersion: () => "token_version + 1" });
+      await this.attachments.erase(manager, { ownerId: viewer.id });
       await manager.delete(Share, { ownerId: viewer.id });
       await manager.delete(Message, { ownerId: viewer.id });
       await manager.delete(Conversation, { ownerId: viewer.id });
