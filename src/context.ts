@@ -10,6 +10,7 @@ import type { DataExportService } from "./user/data-export.service";
 import type { ModerationService } from "./moderation/moderation.service";
 import { createConversationLoaders } from "./conversation/conversation.loaders";
 import { createShareLoaders } from "./share/share.loaders";
+import { createShareActivityLoaders } from "./share/share-activity.loaders";
 import { createModerationLoaders } from "./moderation/moderation.loaders";
 import { createAttachmentLoaders } from "./attachment/attachment.loaders";
 import type { AttachmentService } from "./attachment/attachment.service";
@@ -29,6 +30,7 @@ export function createLoaders(dataSource: DataSource, services: Services) {
   return {
     ...createConversationLoaders(dataSource),
     ...createShareLoaders(dataSource),
+    ...createShareActivityLoaders(dataSource),
     ...createModerationLoaders(dataSource, services.shareReader),
     ...createAttachmentLoaders(dataSource),
   };
@@ -44,6 +46,4 @@ export interface Context {
   services: Services;
   /** Logger whose lines carry this request's id. */
   log: Logger;
-  /** Shares this request showed publicly, so a cached copy of the response can count their views. */
-  publicViews: { shareId: string; freshUntil: Date }[];
 }

@@ -6,7 +6,8 @@ import { createConversation, DELETE_CONVERSATION, gql, importShare, ok, revoke, 
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ MAX_UPLOAD_BYTES: String(64 * 1024), MAX_UPLOAD_BYTES_PER_USER: String(256 * 1024) });
+  // View counts flush once an hour: a flush of earlier tests' views must not land inside a statement count.
+  server = await startTestServer({ MAX_UPLOAD_BYTES: String(64 * 1024), MAX_UPLOAD_BYTES_PER_USER: String(256 * 1024), VIEW_COUNT_FLUSH_MS: "3600000" });
 });
 afterAll(() => server.close());
 
@@ -184,6 +185,40 @@ describe("attachments behind a link", () => {
     const dead = await fetchShared(file.url);
     expect(dead.status).toBe(404);
     expect(dead.headers.get("cache-control")).toBe("no-store");
+  });
+
+  it("a redacted snapshot masks the text and keeps the message's files, on the page too; a refresh keeps both", async () => {
+    const owner = await signUp(server);
+    const id = await attachmentId(owner.token, Buffer.from("boarding pass"), "pass.txt");
+    const conversationId = await createConversation(server, owner.token, "Trip");
+    ok(await postWithFiles(owner, conversationId, [id], "Send it to ada@example.com please"));
+    const SHARE = `mutation($input: ShareConversationInput!) { shareConversation(input: $input) { share { id url } } }`;
+    const { share } = ok(await gql(server, SHARE, { input: { conversationId, redactions: { kinds: ["EMAIL"] } } }, owner.token)).shareConversation;
+    const VIEW = `query($link: String!) { sharedConversation(link: $link) { messages { content redactions { kind } attachments { name url } } } }`;
+    const seen = async () => ok(await gql(server, VIEW, { link: share.url })).sharedConversation.messages[0];
+    const first = await seen();
+    expect(first).toMatchObject({ content: "Send it to [email address removed] please", redactions: [{ kind: "EMAIL" }], attachments: [{ name: "pass.txt" }] });
+    expect(await (await fetchShared(first.attachments[0].url)).text()).toBe("boarding pass");
+    const page = await (await fetchShared(share.url)).text();
+    expect(page).toContain("[email address removed]");
+    expect(page).not.toContain("ada@example.com");
+    expect(page).toContain(`href="${new URL(first.attachments[0].url).pathname}"`);
+
+    const REFRESH = `mutation($input: RefreshShareInput!) { refreshShare(input: $input) { share { id } } }`;
+    ok(await gql(server, REFRESH, { input: { shareId: share.id } }, owner.token));
+    const refreshed = await seen();
+    expect(refreshed).toMatchObject({ content: "Send it to [email address removed] please", attachments: [{ name: "pass.txt" }] });
+    // Frozen anew: the new copy answers, the old snapshot's copy is gone.
+    expect((await fetchShared(refreshed.attachments[0].url)).status).toBe(200);
+    expect((await fetchShared(first.attachments[0].url)).status).toBe(404);
+  });
+
+  it("browsers on other origins may ask before uploading or fetching a file", async () => {
+    for (const path of ["/uploads", "/files/00000000-0000-4000-8000-000000000000"]) {
+      const res = await fetch(server.url + path, { method: "OPTIONS", headers: { origin: "https://app.example", "access-control-request-method": "POST" } });
+      expect(res.status).toBe(204);
+      expect(res.headers.get("access-control-allow-headers")).toContain("authorization");
+    }
   });
 
   it("deactivating an account removes its files and every blob only it referred to", async () => {

@@ -23,6 +23,8 @@ interface DomElement {
   className: string;
   getAttribute(name: string): string | null;
   getBoundingClientRect(): { top: number; width: number };
+  naturalWidth: number;
+  naturalHeight: number;
 }
 declare const document: {
   activeElement: DomElement;
@@ -302,6 +304,23 @@ describeInBrowser("the share page in Chromium", () => {
     }
   });
 
+  it("opens the preview card the page's og:image names, a 1200×630 image, and saves a screenshot of it", async () => {
+    const { share } = await shared("NAMED");
+    await withPage({ viewport: { width: 1200, height: 630 } }, async (page) => {
+      await page.goto(pageUrl(share.url));
+      const image = await page.locator('meta[property="og:image"]').getAttribute("content");
+      expect(image).toBe(`${share.url}/card.png`);
+      // The link's host is SHARE_BASE_URL's (chat.example); the test server answers the same path.
+      const response = await page.goto(pageUrl(share.url) + "/card.png");
+      expect(response?.status()).toBe(200);
+      expect(response?.headers()["content-type"]).toBe("image/png");
+      const size = await page.locator("img").evaluate((el) => [(el as unknown as DomElement).naturalWidth, (el as unknown as DomElement).naturalHeight]);
+      expect(size).toEqual([1200, 630]);
+      await page.screenshot({ path: path.join(ARTIFACTS, "share-card.png") });
+    });
+    expect(fs.statSync(path.join(ARTIFACTS, "share-card.png")).size).toBeGreaterThan(10_000);
+  });
+
   it("shows images inline as thumbnails opening the original, and other files as download links with name and size; saves a screenshot", async () => {
     const owner = await signUp(server, { displayName: "Ada Lovelace" });
     const upload = async (bytes: Buffer, name: string): Promise<string> => {
@@ -324,7 +343,7 @@ describeInBrowser("the share page in Chromium", () => {
       const image = page.locator(".attachment-image img");
       expect(await image.getAttribute("alt")).toBe("crag.jpg");
       // The thumbnail really loaded (the page's CSP lets in our own images and nothing else).
-      expect(await image.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth)).toBe(512);
+      expect(await image.evaluate((el) => (el as unknown as DomElement).naturalWidth)).toBe(512);
       const original = await page.locator(".attachment-image a").getAttribute("href");
       const full = await page.request.get(new URL(original!, server.url).toString());
       expect(full.headers()["content-type"]).toBe("image/jpeg");

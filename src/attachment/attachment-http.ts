@@ -1,40 +1,23 @@
 // The HTTP doors for files, beside GraphQL: POST /uploads (raw bytes), the owner's GET /files/<id>[/thumbnail], and
 // the public files of a share link. GraphQL carries only ids and metadata (see README, "Attachments").
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { DomainError, ErrorCode, RateLimitedError, UnauthenticatedError } from "../common/errors";
+import { DomainError, ErrorCode, NotFoundError, RateLimitedError, UnauthenticatedError } from "../common/errors";
 import { isId } from "../common/ids";
 import type { User } from "../user/user.entity";
+import { readBodyBytes } from "../http/body";
+import { sendPreflight } from "../http/cors";
+import { HttpError, sendJson } from "../http/errors";
+import { GET_OR_HEAD, type Route } from "../http/routes";
+import { FILE_SECURITY_HEADERS } from "../http/security-headers";
 import { AttachmentKind } from "./attachment.entity";
 import { freeze, TooLargeError, type AttachmentService, type StoredFile } from "./attachment.service";
 
-/** Files are never documents of ours: no script, no plugin, no same-origin access, even if a browser renders one. */
-export const FILE_CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox";
-
 export type ViewerOf = (authorization: string | undefined) => Promise<User | null>;
 
-function sendError(res: ServerResponse, status: number, error: DomainError | { message: string; code: string }, headers: Record<string, string> = {}): void {
-  const code = error instanceof DomainError ? error.code : error.code;
-  const body = JSON.stringify({ errors: [{ message: error.message, extensions: { code, ...(error instanceof DomainError ? error.details : {}) } }] });
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body), "cache-control": "no-store", ...headers });
-  res.end(body);
-}
-
-/** The body, or null once it passed `limit` (then the rest is drained unread, never buffered). */
-function readUpTo(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  if (Number(req.headers["content-length"]) > limit) return Promise.resolve(null);
-  // Events rather than `for await`: leaving that loop early destroys the socket before the 413 can be sent.
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      if (size > limit) return;
-      size += chunk.length;
-      if (size > limit) resolve(null);
-      else chunks.push(chunk);
-    });
-    req.on("end", () => size <= limit && resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
+/** The GraphQL error shape, with the error's details (its field), never cached. */
+function sendError(res: ServerResponse, status: number, error: DomainError, headers: Record<string, string> = {}): void {
+  const body = { errors: [{ message: error.message, extensions: { code: error.code, ...error.details } }] };
+  sendJson(res, status, body, { "cache-control": "no-store", ...headers });
 }
 
 /** RFC 6266 / 5987: an ASCII fallback and the exact UTF-8 name. */
@@ -54,9 +37,7 @@ export function sendFile(res: ServerResponse, file: StoredFile, cacheControl: st
     "content-type": file.thumbnail ? "image/webp" : attachment.type,
     "content-length": String(bytes.length),
     "content-disposition": contentDisposition(image ? "inline" : "attachment", attachment.name),
-    "content-security-policy": FILE_CONTENT_SECURITY_POLICY,
-    "x-content-type-options": "nosniff",
-    "cross-origin-resource-policy": "same-site",
+    ...FILE_SECURITY_HEADERS,
     "cache-control": cacheControl,
   });
   res.end(head ? undefined : bytes);
@@ -69,8 +50,8 @@ export function parseFilePath(rest: string[]): { id: string; thumbnail: boolean 
   return { id, thumbnail: variant === "thumbnail" };
 }
 
-/** Maps what the services throw to HTTP; anything unexpected is the caller's to log as a 500. */
-export function sendDomainError(res: ServerResponse, error: unknown): void {
+/** Maps what the services throw to HTTP; anything unexpected is the route table's to log as a 500. */
+function sendDomainError(res: ServerResponse, error: unknown): void {
   if (error instanceof TooLargeError) return sendError(res, 413, error, { connection: "close" });
   if (error instanceof RateLimitedError) return sendError(res, 429, error, { "retry-after": String(error.details?.retryAfterSeconds ?? 60) });
   if (error instanceof DomainError) {
@@ -80,7 +61,8 @@ export function sendDomainError(res: ServerResponse, error: unknown): void {
   throw error;
 }
 
-export function createFileHandlers(attachments: AttachmentService, viewerOf: ViewerOf) {
+/** POST /uploads and the owner's GET|HEAD /files/<id>[/thumbnail], with their CORS preflights. */
+export function fileRoutes(attachments: AttachmentService, viewerOf: ViewerOf): Route[] {
   async function signedIn(req: IncomingMessage): Promise<User> {
     const viewer = await viewerOf(req.headers.authorization);
     if (!viewer) throw new UnauthenticatedError("Uploads and files need Authorization: Bearer <session token>.");
@@ -91,13 +73,13 @@ export function createFileHandlers(attachments: AttachmentService, viewerOf: Vie
   async function upload(req: IncomingMessage, res: ServerResponse, search: string): Promise<void> {
     try {
       const viewer = await signedIn(req);
-      const bytes = await readUpTo(req, attachments.limits.maxFileBytes);
-      if (bytes === null) throw new TooLargeError(`The file is larger than the limit of ${attachments.limits.maxFileBytes} bytes.`, { field: "file" });
+      const bytes = await readBodyBytes(req, attachments.limits.maxFileBytes).catch((error: unknown) => {
+        if (!(error instanceof HttpError && error.status === 413)) throw error;
+        throw new TooLargeError(`The file is larger than the limit of ${attachments.limits.maxFileBytes} bytes (MAX_UPLOAD_BYTES).`, { field: "file" });
+      });
       const name = new URLSearchParams(search).get("name") ?? undefined;
       const attachment = await attachments.upload(viewer, bytes, name);
-      const body = JSON.stringify({ attachment: { ...freeze(attachment), url: attachment.url, thumbnailUrl: attachment.thumbnailUrl } });
-      res.writeHead(201, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body), "cache-control": "no-store" });
-      res.end(body);
+      sendJson(res, 201, { attachment: { ...freeze(attachment), url: attachment.url, thumbnailUrl: attachment.thumbnailUrl } }, { "cache-control": "no-store" });
     } catch (error) {
       sendDomainError(res, error);
     }
@@ -108,7 +90,7 @@ export function createFileHandlers(attachments: AttachmentService, viewerOf: Vie
     try {
       const viewer = await signedIn(req);
       const path = parseFilePath(rest);
-      if (!path) return sendError(res, 404, { message: "File not found.", code: ErrorCode.NOT_FOUND });
+      if (!path) return sendError(res, 404, new NotFoundError("File"));
       // Private: only the owner's browser may keep it, and must ask again (a deleted conversation's files must go).
       sendFile(res, await attachments.ownFile(viewer, path.id, path.thumbnail), "private, no-store", req.method === "HEAD");
     } catch (error) {
@@ -116,5 +98,11 @@ export function createFileHandlers(attachments: AttachmentService, viewerOf: Vie
     }
   }
 
-  return { upload, ownFile };
+  return [
+    { path: "/uploads", methods: ["POST"], handle: (req, res, { search }) => upload(req, res, search) },
+    { prefix: "/files/", methods: GET_OR_HEAD, handle: (req, res, { rest }) => ownFile(req, res, rest.split("/")) },
+    // Browser clients on other origins (CORS_ORIGINS) send the bearer token, so they ask first.
+    { path: "/uploads", methods: ["OPTIONS"], handle: (_req, res) => sendPreflight(res) },
+    { prefix: "/files/", methods: ["OPTIONS"], handle: (_req, res) => sendPreflight(res) },
+  ];
 }

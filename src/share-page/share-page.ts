@@ -1,5 +1,7 @@
-// Answers every request under SHARE_BASE_URL's path: the conversation a link shows, and the form to report it.
+// Answers every request under SHARE_BASE_URL's path: the conversation a link shows, its preview card, its files, and
+// the form to report it.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { createHash } from "node:crypto";
 import type { Config } from "../config";
 import type { ClientAddress } from "../common/client-address";
 import type { Services } from "../context";
@@ -10,7 +12,9 @@ import { readFormBody } from "./form-body";
 import type { Html } from "./html";
 import { NOT_FOUND_PAGE, reportThanksPage, requestErrorPage, tooManyReportsPage, tooManyViewsPage } from "./pages";
 import { parseReportForm, renderReportForm } from "./report-form";
-import { CACHE_CONTROL_DEAD, cacheControlLive, sendPage } from "./respond";
+import { CACHE_CONTROL_DEAD, cacheControlLive, sendPage, sendPng } from "./respond";
+import { ShareCards } from "../share-card/card";
+import type { Route } from "../http/routes";
 import { parseFilePath, sendFile } from "../attachment/attachment-http";
 
 export interface SharePageOptions {
@@ -33,6 +37,9 @@ interface Paths {
   files: string;
 }
 
+/** What follows a token for its preview image; og:image points here. */
+export const CARD_PATH = "card.png";
+
 function notFound(res: ServerResponse): void {
   sendPage(res, 404, NOT_FOUND_PAGE, CACHE_CONTROL_DEAD);
 }
@@ -46,8 +53,11 @@ function methodAllowed(req: IncomingMessage, res: ServerResponse, methods: strin
   return false;
 }
 
-function tooManyRequests(res: ServerResponse, error: RateLimitedError, page: (retryAfterSeconds: number) => Html): void {
-  const retryAfter = Number(error.details?.retryAfterSeconds) || 60;
+function retryAfterOf(error: RateLimitedError): number {
+  return Number(error.details?.retryAfterSeconds) || 60;
+}
+
+function tooManyRequests(res: ServerResponse, retryAfter: number, page: (retryAfterSeconds: number) => Html): void {
   sendPage(res, 429, page(retryAfter), CACHE_CONTROL_DEAD, { "retry-after": String(retryAfter) });
 }
 
@@ -58,10 +68,22 @@ function fromOurOwnForm(req: IncomingMessage): boolean {
   return site === undefined || site === "same-origin";
 }
 
-/** Handles every request under SHARE_BASE_URL's path; `rest` is what follows that prefix (the token, and more). */
-export function createSharePageHandler({ config, services, clientAddress: clientIp }: SharePageOptions) {
+/** The path as it may be logged: a share link's token is replaced by a prefix of its hash. */
+export function loggablePathFor(shareBaseUrl: string): (path: string) => string {
+  const prefix = new URL(shareBaseUrl).pathname;
+  return (path) => {
+    if (!path.startsWith(prefix) || path.length === prefix.length) return path;
+    const [token, ...rest] = path.slice(prefix.length).split("/");
+    const digest = createHash("sha256").update(token).digest("hex").slice(0, 8);
+    return [`${prefix}<token ${digest}>`, ...rest].join("/");
+  };
+}
+
+/** Every request under SHARE_BASE_URL's path; the handler gets as `rest` what follows it (the token, and more). */
+export function sharePageRoute({ config, services, clientAddress: clientIp }: SharePageOptions): Route {
   const prefix = new URL(config.shareBaseUrl).pathname;
   const pathsOf = (token: string): Paths => ({ conversation: prefix + token, report: `${prefix}${token}/report`, files: `${prefix}${token}/files/` });
+  const cards = new ShareCards();
 
   /** The token in a path segment, or null for anything that cannot be one: both end on the same 404 page. */
   function tokenIn(segment: string): string | null {
@@ -80,17 +102,35 @@ export function createSharePageHandler({ config, services, clientAddress: client
     try {
       view = await services.shareReader.view(token, clientIp(req));
     } catch (error) {
-      if (error instanceof RateLimitedError) return tooManyRequests(res, error, tooManyViewsPage);
+      if (error instanceof RateLimitedError) return tooManyRequests(res, retryAfterOf(error), tooManyViewsPage);
       throw error;
     }
     if (!view) return notFound(res);
     const page = renderConversationPage(view, {
       shareUrl: config.shareBaseUrl + token,
+      cardUrl: `${config.shareBaseUrl}${token}/${CARD_PATH}`,
       reportPath: pathsOf(token).report,
       filesPath: pathsOf(token).files,
       importUrl: importUrlFor(config.appImportUrl, token),
     });
     sendPage(res, 200, page, cacheControlLive(config.shareCacheMaxAgeSeconds));
+  }
+
+  /**
+   * The link's preview image. Not a view (link previews and crawlers fetch it without anyone reading the page), but
+   * it spends the address's view allowance like one, and dies with the link: the same liveness check as a page, on
+   * every request, before any cached card is looked at.
+   */
+  async function showCard(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
+    let live;
+    try {
+      live = await services.shareReader.preview(token, clientIp(req));
+    } catch (error) {
+      if (error instanceof RateLimitedError) return tooManyRequests(res, retryAfterOf(error), tooManyViewsPage);
+      throw error;
+    }
+    if (!live) return notFound(res);
+    sendPng(res, await cards.png(live.shareId, live.view), cacheControlLive(config.shareCacheMaxAgeSeconds));
   }
 
   async function showReportForm(res: ServerResponse, token: string): Promise<void> {
@@ -121,7 +161,7 @@ export function createSharePageHandler({ config, services, clientAddress: client
         { link: token, reason: parsed.reason, details: parsed.details },
       );
     } catch (error) {
-      if (error instanceof RateLimitedError) return tooManyRequests(res, error, (seconds) => tooManyReportsPage(seconds, paths.conversation));
+      if (error instanceof RateLimitedError) return tooManyRequests(res, retryAfterOf(error), (seconds) => tooManyReportsPage(seconds, paths.conversation));
       // The link died between the check above and the report.
       if (error instanceof NotFoundError || error instanceof BadInputError) return notFound(res);
       throw error;
@@ -130,8 +170,9 @@ export function createSharePageHandler({ config, services, clientAddress: client
   }
 
   /**
-   * A file frozen with the snapshot, checked on every request through the same read path as the page, so it dies
-   * with the link within the same bound; cached by others no longer than the page.
+   * A file frozen with the snapshot, checked on every request through the same read path as the page (the share
+   * reader's cache and its staleness bound), so it dies with the link within the same bound; cached by others no
+   * longer than the page. Not a view, and it spends no view allowance: a page with ten images is still one view.
    */
   async function sendSharedFile(req: IncomingMessage, res: ServerResponse, token: string | null, rest: string[]): Promise<void> {
     const path = parseFilePath(rest);
@@ -146,7 +187,7 @@ export function createSharePageHandler({ config, services, clientAddress: client
     }
   }
 
-  return async (req: IncomingMessage, res: ServerResponse, rest: string): Promise<void> => {
+  async function handle(req: IncomingMessage, res: ServerResponse, rest: string): Promise<void> {
     const [segment, action, ...more] = rest.split("/");
     if (action === "files") {
       if (methodAllowed(req, res, ["GET", "HEAD"])) await sendSharedFile(req, res, tokenIn(segment), more);
@@ -158,11 +199,17 @@ export function createSharePageHandler({ config, services, clientAddress: client
       if (methodAllowed(req, res, ["GET", "HEAD"])) await showConversation(req, res, token);
       return;
     }
+    if (action === CARD_PATH) {
+      if (methodAllowed(req, res, ["GET", "HEAD"])) await showCard(req, res, token);
+      return;
+    }
     if (action === "report") {
       if (req.method === "POST") return fileReport(req, res, token);
       if (methodAllowed(req, res, ["GET", "HEAD", "POST"])) await showReportForm(res, token);
       return;
     }
     notFound(res);
-  };
+  }
+
+  return { prefix, handle: (req, res, { rest }) => handle(req, res, rest) };
 }

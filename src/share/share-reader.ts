@@ -9,6 +9,7 @@ import type { SharedAttachment, SharedConversation } from "./shared-conversation
 import type { FrozenAttachment } from "../attachment/attachment.entity";
 import type { ViewCounter } from "./view-counter";
 import type { LiveLink, SnapshotCache } from "./snapshot-cache";
+import { noteShown } from "./public-responses";
 
 /** What decides whether a link works and what it shows, short of the snapshot: the cheap revalidation read. */
 interface LinkState {
@@ -29,13 +30,10 @@ interface LinkRow extends LinkState {
   snapshot: string;
 }
 
-/** Called with each share a view showed and until when that answer may be reused (for the public response cache). */
-export type ShownListener = (shareId: string, freshUntil: Date) => void;
-
 // Raw rows skip TypeORM's hydration: SQLite hands back "YYYY-MM-DD HH:MM:SS.SSS" in UTC, other drivers a Date.
-function utcDate(value: Date | string): Date;
-function utcDate(value: Date | string | null): Date | null;
-function utcDate(value: Date | string | null): Date | null {
+export function utcDate(value: Date | string): Date;
+export function utcDate(value: Date | string | null): Date | null;
+export function utcDate(value: Date | string | null): Date | null {
   if (value === null) return null;
   return value instanceof Date ? value : new Date(value.replace(" ", "T") + "Z");
 }
@@ -52,7 +50,8 @@ export function presentSnapshot(snapshot: Snapshot, attribution: ShareAttributio
     title: snapshot.title,
     sharedBy: attribution === ShareAttribution.NAMED ? displayName : null,
     sharedAt,
-    messages: snapshot.messages.map(({ role, content, attachments }) => ({ role, content, attachments: (attachments ?? []).map((a) => fileAt(a, null)) })),
+    // The rest of each message (its redactions) passes through as stored.
+    messages: snapshot.messages.map(({ attachments, ...message }) => ({ ...message, attachments: (attachments ?? []).map((a) => fileAt(a, null)) })),
   };
 }
 
@@ -98,14 +97,14 @@ export class ShareReader {
   }
 
   /** What anyone with the link sees, or null for a link that does not work, whatever the reason. */
-  async view(link: string, clientIp?: string, shown?: ShownListener): Promise<SharedConversation | null> {
+  async view(link: string, clientIp?: string): Promise<SharedConversation | null> {
     const token = this.links.tokenOf(link);
     if (clientIp) await enforce(this.viewsPerIp, clientIp, "link views from this address");
     const found = await this.findLiveCached(this.links.hash(token));
     if (!found) return null;
     this.views.record(found.link.shareId);
     const expiry = found.link.expiresAt?.getTime() ?? Infinity;
-    shown?.(found.link.shareId, new Date(Math.min(found.trustedUntil, expiry)));
+    noteShown(found.link.shareId, new Date(Math.min(found.trustedUntil, expiry)));
     return withFileUrls(found.link.view, `${this.links.baseUrl}${token}/files/`);
   }
 
@@ -119,6 +118,16 @@ export class ShareReader {
   /** The id of the share behind a working link, or null; the same check as a view, without counting one. */
   async liveShareId(token: string): Promise<string | null> {
     return (await this.findLiveCached(this.links.hash(token)))?.link.shareId ?? null;
+  }
+
+  /**
+   * What a working link shows, without counting a view but spending the address's view allowance (a preview card:
+   * crawlers fetch it without anyone reading). Null for a dead link; RateLimitedError once the allowance is spent.
+   */
+  async preview(token: string, clientIp: string): Promise<{ shareId: string; view: SharedConversation } | null> {
+    await enforce(this.viewsPerIp, clientIp, "link views from this address");
+    const found = await this.findLiveCached(this.links.hash(token));
+    return found && { shareId: found.link.shareId, view: found.link.view };
   }
 
   /** A working link read inside `manager`'s transaction, never from a cache: for a copy of what the database holds now. */

@@ -4,6 +4,7 @@ import { Directive, Field, ID, Int, ObjectType } from "type-graphql";
 import { INHERIT } from "../common/cache-control";
 import { DateTimeResolver } from "graphql-scalars";
 import { MessageRole } from "../conversation/message.entity";
+import type { RedactedRange } from "./redaction";
 import { AttachmentKind, type FrozenAttachment } from "../attachment/attachment.entity";
 
 @ObjectType({ description: "A file frozen with a shared snapshot.", simpleResolvers: true })
@@ -48,11 +49,14 @@ export class SharedMessage {
   @Field(() => MessageRole, { description: "Who wrote the message." })
   role!: MessageRole;
 
-  @Field(() => String, { description: "Text of the message as it was when the link was created." })
+  @Field(() => String, { description: "Text of the message as it was when the link was created, with what its owner hid replaced by placeholders such as \"[email address removed]\"." })
   content!: string;
 
   @Field(() => [SharedAttachment], { description: "Files attached to the message when the link was created, in order." })
   attachments!: SharedAttachment[];
+
+  /** Resolved by SharedMessageResolver: snapshots stored before redaction existed have none. */
+  redactions?: RedactedRange[];
 }
 
 @ObjectType({ description: "What anyone with a share link sees: a frozen snapshot of a conversation.", simpleResolvers: true })
