@@ -77,6 +77,7 @@ export interface Config {
   limits: RequestLimits;
   rateLimits: RateLimits;
   conversationLimits: ConversationLimits;
+  attachmentLimits: AttachmentLimits;
   /** The operations the deployment's own clients were built with; null accepts any document (as before). */
   trustedDocuments: { file: string; documents: TrustedDocuments; only: boolean } | null;
   /** The apps that open share links (empty lists serve no association files). */
@@ -95,6 +96,16 @@ export interface ConversationLimits {
   maxMessages: number;
   /** UTF-8 bytes of all message contents together. */
   maxBytes: number;
+}
+
+/** What uploads may cost: per file, per user, and how long an upload may wait to be attached. */
+export interface AttachmentLimits {
+  /** Bytes of one uploaded file; HTTP 413 beyond. */
+  maxFileBytes: number;
+  /** Bytes of all of one user's files together (uploads and attachments); HTTP 413 beyond. */
+  maxBytesPerUser: number;
+  /** Uploads never attached to a message are deleted after this many hours. */
+  unattachedTtlHours: number;
 }
 
 /** Per-request limits, checked before any resolver runs. */
@@ -118,6 +129,7 @@ export interface RateLimits {
   viewsPerIpPerMinute: number;
   conversationsPerUserPerHour: number;
   messagesPerUserPerHour: number;
+  uploadsPerUserPerHour: number;
   /** Bytes each in-memory limiter may hold (without Redis, or while Redis is down). */
   memoryMaxBytes: number;
 }
@@ -379,11 +391,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       viewsPerIpPerMinute: integer(env, "VIEWS_PER_IP_PER_MINUTE", 600, 0, 100_000_000),
       conversationsPerUserPerHour: integer(env, "CONVERSATIONS_PER_USER_PER_HOUR", 300, 0, 1_000_000),
       messagesPerUserPerHour: integer(env, "MESSAGES_PER_USER_PER_HOUR", 1_000, 0, 1_000_000),
+      uploadsPerUserPerHour: integer(env, "UPLOADS_PER_USER_PER_HOUR", 100, 0, 1_000_000),
       memoryMaxBytes: integer(env, "RATE_LIMIT_MEMORY_MAX_BYTES", 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
     },
     conversationLimits: {
       maxMessages: integer(env, "MAX_MESSAGES_PER_CONVERSATION", 5_000, 1, 1_000_000),
       maxBytes: integer(env, "MAX_CONVERSATION_BYTES", 10_000_000, 1_000, 1024 * 1024 * 1024),
+    },
+    attachmentLimits: {
+      maxFileBytes: integer(env, "MAX_UPLOAD_BYTES", 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      maxBytesPerUser: integer(env, "MAX_UPLOAD_BYTES_PER_USER", 1024 * 1024 * 1024, 1024, 1024 * 1024 * 1024 * 1024),
+      unattachedTtlHours: integer(env, "UNATTACHED_UPLOAD_TTL_HOURS", 24, 1, 24 * 365),
     },
     trustedDocuments: trustedDocuments(env),
     appLinks: appLinks(env),

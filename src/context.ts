@@ -12,6 +12,8 @@ import { createConversationLoaders } from "./conversation/conversation.loaders";
 import { createShareLoaders } from "./share/share.loaders";
 import { createShareActivityLoaders } from "./share/share-activity.loaders";
 import { createModerationLoaders } from "./moderation/moderation.loaders";
+import { createAttachmentLoaders } from "./attachment/attachment.loaders";
+import type { AttachmentService } from "./attachment/attachment.service";
 
 export interface Services {
   users: UserService;
@@ -21,6 +23,7 @@ export interface Services {
   shareReader: ShareReader;
   dataExport: DataExportService;
   moderation: ModerationService;
+  attachments: AttachmentService;
 }
 
 export function createLoaders(dataSource: DataSource, services: Services) {
@@ -29,6 +32,7 @@ export function createLoaders(dataSource: DataSource, services: Services) {
     ...createShareLoaders(dataSource),
     ...createShareActivityLoaders(dataSource),
     ...createModerationLoaders(dataSource, services.shareReader),
+    ...createAttachmentLoaders(dataSource),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

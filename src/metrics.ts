@@ -75,9 +75,11 @@ export class Metrics {
 
   /** The route a path belongs to, never the path itself (which may hold a share token). */
   static route(path: string, sharePrefix: string): string {
-    if (["/graphql", "/healthz", "/readyz", "/metrics"].includes(path)) return path;
+    if (["/graphql", "/healthz", "/readyz", "/metrics", "/uploads"].includes(path)) return path;
+    if (path.startsWith("/files/")) return "/files/:id";
     if (path.startsWith(sharePrefix)) {
       if (path.endsWith("/report")) return `${sharePrefix}:token/report`;
+      if (path.slice(sharePrefix.length).split("/")[1] === "files") return `${sharePrefix}:token/files/:id`;
       return path.endsWith("/card.png") ? `${sharePrefix}:token/card.png` : `${sharePrefix}:token`;
     }
     return "other";

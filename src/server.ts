@@ -22,6 +22,7 @@ import { requestListener } from "./http/requests";
 import { routeTable, type Route } from "./http/routes";
 import { appLinkRoutes } from "./app-links/app-links";
 import { loggablePathFor, sharePageRoute } from "./share-page/share-page";
+import { fileRoutes } from "./attachment/attachment-http";
 
 export interface AppServer {
   httpServer: http.Server;
@@ -54,6 +55,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
     { path: "/graphql", handle: createGraphQLHandler({ config, dataSource, apollo, services, viewerOf, clientAddress, responses }) },
     metrics.route(config.metricsToken),
     ...healthRoutes({ dataSource, redis, bus }),
+    ...fileRoutes(services.attachments, viewerOf),
     ...appLinkRoutes(config.appLinks, config.shareBaseUrl),
     sharePageRoute({ config, services, clientAddress }),
   ];

@@ -27,6 +27,9 @@ import { PublicResponses } from "./share/public-responses";
 import type { SharedRedis } from "./common/redis";
 import type { Metrics } from "./metrics";
 import { ModerationService } from "./moderation/moderation.service";
+import { AttachmentService } from "./attachment/attachment.service";
+import { DatabaseBlobStore } from "./attachment/blob-store";
+import { subscribeAttachments } from "./attachment/attachment.subscribers";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -69,13 +72,16 @@ export function createServices(config: Config, dataSource: DataSource, logger: L
     },
     bus,
   );
-  // Modules announce on it what they did; those built on them (sharing) react.
+  const attachments = new AttachmentService(dataSource, transactions, new DatabaseBlobStore(dataSource), config.attachmentLimits,
+    createRateLimiter("uploads", limits.uploadsPerUserPerHour, HOUR, stores));
+  // Modules announce on it what they did; those built on them (sharing, files) react.
   const events = new EventBus();
   subscribeShares(events, linkCache);
+  subscribeAttachments(events, attachments);
   const conversations = new ConversationService(dataSource, transactions, events, config.conversationLimits, {
     conversationsPerUser: createRateLimiter("conversations", limits.conversationsPerUserPerHour, HOUR, stores),
     messagesPerUser: createRateLimiter("messages", limits.messagesPerUserPerHour, HOUR, stores),
-  });
+  }, attachments);
   const viewsPerIp = createRateLimiter("views", limits.viewsPerIpPerMinute, MINUTE, stores);
   const shareReader = new ShareReader(dataSource, links, views, linkCache, viewsPerIp, config.shareCacheMaxAgeSeconds);
   const responses = new PublicResponses(responseCache, (clientIp, shareIds) => shareReader.countCachedView(clientIp, shareIds), () => metrics.responseCacheHits.inc());
@@ -92,6 +98,7 @@ export function createServices(config: Config, dataSource: DataSource, logger: L
       importsPerUser: createRateLimiter("imports", limits.importsPerUserPerHour, HOUR, stores),
     },
     linkCache,
+    attachments,
   );
   const services: Services = {
     users: new UserService(dataSource, transactions, new PasswordHasher(config.scryptLogN), tokens, {
@@ -104,12 +111,17 @@ export function createServices(config: Config, dataSource: DataSource, logger: L
     shareReader,
     dataExport: new DataExportService([conversationExport(dataSource), shareExport(dataSource, links, views)]),
     moderation: new ModerationService(dataSource, transactions, shareReader, createRateLimiter("reports", config.reportsPerHour, HOUR, stores), linkCache),
+    attachments,
   };
 
   const purge = setInterval(() => {
     transactions.write((manager) => purgeExpiredIdempotencyKeys(manager)).catch((error: unknown) => logger.warn("could not purge idempotency keys", { error: String(error) }));
   }, HOUR);
   purge.unref();
+  const purgeUploads = setInterval(() => {
+    attachments.purgeUnattached().catch((error: unknown) => logger.warn("could not purge unattached uploads", { error: String(error) }));
+  }, HOUR);
+  purgeUploads.unref();
 
   return {
     services,
@@ -119,6 +131,7 @@ export function createServices(config: Config, dataSource: DataSource, logger: L
     tokens,
     async stop() {
       clearInterval(purge);
+      clearInterval(purgeUploads);
       await views.stop();
     },
   };

@@ -6,7 +6,18 @@ import { loadConfig } from "../src/config";
 import { createDataSource } from "../src/db/data-source";
 import { freshDatabase, TEST_DIALECT } from "./helpers/server";
 
-const TABLES = ["users", "conversations", "messages", "shares", "share_reports", "idempotency_keys", "share_events", "share_view_days"];
+const TABLES = [
+  "users",
+  "conversations",
+  "messages",
+  "shares",
+  "share_reports",
+  "idempotency_keys",
+  "share_events",
+  "share_view_days",
+  "attachments",
+  "attachment_blobs",
+];
 
 async function withFreshDataSource(run: (dataSource: ReturnType<typeof createDataSource>) => Promise<void>): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chat-share-migrations-"));

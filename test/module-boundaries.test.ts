@@ -1,4 +1,5 @@
-// Sharing is built on conversations and users: share/ may import them, never the reverse (CONVENTIONS.md).
+// Sharing is built on conversations and users: share/ may import them, never the reverse (CONVENTIONS.md). Files
+// (attachment/) are built on users, and conversations on files.
 import fs from "node:fs";
 import path from "node:path";
 
@@ -16,6 +17,18 @@ function importsOf(folder: string): { file: string; from: string }[] {
 describe("module boundaries", () => {
   it.each(["conversation", "user"])("nothing in %s/ imports from share/ or the share page", (folder) => {
     const upward = importsOf(folder).filter(({ from }) => /(^|\/)(share|share-page)(\/|$)/.test(from));
+    expect(upward).toEqual([]);
+  });
+
+  // Files sit between users and conversations: a message carries files, files have an owner, and neither users nor
+  // files know of conversations or sharing (deactivation reaches files by an announcement).
+  it.each([
+    ["user", "attachment"],
+    ["attachment", "conversation"],
+    ["attachment", "share"],
+    ["attachment", "share-page"],
+  ])("nothing in %s/ imports from %s/", (folder, above) => {
+    const upward = importsOf(folder).filter(({ from }) => new RegExp(`(^|/)${above}(/|$)`).test(from));
     expect(upward).toEqual([]);
   });
 

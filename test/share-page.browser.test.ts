@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
+import sharp from "sharp";
 import { requireService, startTestServer, type TestServer } from "./helpers/server";
 import { createConversation, gql, ok, revoke, shareConversation, signUp } from "./helpers/client";
 
@@ -315,6 +316,41 @@ describeInBrowser("the share page in Chromium", () => {
       await page.screenshot({ path: path.join(ARTIFACTS, "share-card.png") });
     });
     expect(fs.statSync(path.join(ARTIFACTS, "share-card.png")).size).toBeGreaterThan(10_000);
+  });
+
+  it("shows images inline as thumbnails opening the original, and other files as download links with name and size; saves a screenshot", async () => {
+    const owner = await signUp(server, { displayName: "Ada Lovelace" });
+    const upload = async (bytes: Buffer, name: string): Promise<string> => {
+      const res = await fetch(`${server.url}/uploads?name=${encodeURIComponent(name)}`, { method: "POST", headers: { authorization: `Bearer ${owner.token}` }, body: bytes });
+      return ((await res.json()) as { attachment: { id: string } }).attachment.id;
+    };
+    const photo = await sharp({ create: { width: 800, height: 600, channels: 3, background: "#2f7dd1" } }).jpeg().toBuffer();
+    const ids = [await upload(photo, "crag.jpg"), await upload(Buffer.from("Route list\n1. Arête 5c\n"), "routes.txt")];
+    const id = await createConversation(server, owner.token, "Topo for Saturday");
+    ok(await gql(server, `mutation($input: AppendMessageInput!) { appendMessage(input: $input) { message { id } } }`, {
+      input: { conversationId: id, role: "USER", content: "Here is the crag and the route list.", attachmentIds: ids },
+    }, owner.token));
+    const share = await shareConversation(server, owner.token, id, "NAMED");
+    await withPage({ viewport: { width: 1280, height: 900 } }, async (page) => {
+      const complaints: string[] = [];
+      page.on("console", (message) => {
+        if (message.type() === "error" || message.type() === "warning") complaints.push(message.text());
+      });
+      await page.goto(pageUrl(share.url));
+      const image = page.locator(".attachment-image img");
+      expect(await image.getAttribute("alt")).toBe("crag.jpg");
+      // The thumbnail really loaded (the page's CSP lets in our own images and nothing else).
+      expect(await image.evaluate((el) => (el as unknown as DomElement).naturalWidth)).toBe(512);
+      const original = await page.locator(".attachment-image a").getAttribute("href");
+      const full = await page.request.get(new URL(original!, server.url).toString());
+      expect(full.headers()["content-type"]).toBe("image/jpeg");
+      const file = page.locator(".attachment-file a");
+      expect(await file.innerText()).toBe("routes.txt (24 B)");
+      const [download] = await Promise.all([page.waitForEvent("download"), file.click()]);
+      expect(download.suggestedFilename()).toBe("routes.txt");
+      expect(complaints).toEqual([]);
+      await page.screenshot({ path: path.join(ARTIFACTS, "share-page-attachments.png"), fullPage: true });
+    });
   });
 
   it("shows the same page whether the GraphQL view or the browser asks", async () => {

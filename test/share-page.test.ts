@@ -89,7 +89,7 @@ describe("the page of a working link", () => {
     expect([...directives(res.headers.get("content-security-policy")!)]).toEqual([
       ["default-src", "'none'"],
       ["style-src", `'sha256-${hash}'`],
-      ["img-src", "data:"],
+      ["img-src", "data: 'self'"],
       ["form-action", "'self'"],
       ["base-uri", "'none'"],
       ["frame-ancestors", "'none'"],

@@ -1,5 +1,5 @@
 import { ArgsType, Field, ID, InputType } from "type-graphql";
-import { MaxLength } from "class-validator";
+import { ArrayMaxSize, IsOptional, IsUUID, MaxLength } from "class-validator";
 import { IdempotencyKeyField, NodeId, IsNotBlank } from "../common/validation";
 import { NodeType } from "../common/global-id";
 import { TITLE_MAX_LENGTH } from "./conversation.entity";
@@ -33,6 +33,12 @@ export class AppendMessageInput {
   @IsNotBlank()
   @MaxLength(CONTENT_MAX_LENGTH, { message: `content must be at most ${CONTENT_MAX_LENGTH} characters` })
   content!: string;
+  @Field(() => [ID], { nullable: true, description: "Uploads to attach (ids from POST /uploads), in the order to show them; at most 10." })
+  @IsOptional()
+  @ArrayMaxSize(10, { message: "attachmentIds can hold at most 10 ids" })
+  @IsUUID("all", { each: true, message: "attachmentIds must be ids answered by POST /uploads" })
+  attachmentIds?: string[] | null;
+
   @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }

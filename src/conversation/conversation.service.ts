@@ -11,10 +11,16 @@ import type { User } from "../user/user.entity";
 import { Conversation } from "./conversation.entity";
 import { Message, type MessageRole } from "./message.entity";
 import { ConversationDeleted } from "./conversation.events";
+import type { AttachmentService } from "../attachment/attachment.service";
+import type { Attachment } from "../attachment/attachment.entity";
 
 export interface NewMessage {
   role: MessageRole;
   content: string;
+  /** Uploads of the author's to attach (appendMessage). */
+  attachmentIds?: readonly string[] | null;
+  /** Attachments to copy the references of (an import copies a snapshot's). */
+  attachmentCopies?: Attachment[];
 }
 
 export interface ConversationRateLimits {
@@ -44,6 +50,7 @@ export class ConversationService {
     private readonly events: EventBus,
     readonly caps: ConversationLimits,
     private readonly rateLimits: ConversationRateLimits,
+    private readonly attachments: AttachmentService,
   ) {}
 
   async create(viewer: User, title: string): Promise<Conversation> {
@@ -89,6 +96,9 @@ export class ConversationService {
       );
       // Chunked: SQLite caps the number of bound parameters per statement.
       for (let i = 0; i < rows.length; i += 100) await manager.insert(Message, rows.slice(i, i + 100));
+      for (const [i, m] of messages.entries()) {
+        if (m.attachmentCopies?.length) await this.attachments.copy(manager, m.attachmentCopies, { ownerId, conversationId: conversation.id, messageId: rows[i].id });
+      }
     }
     return conversation;
   }
@@ -168,6 +178,7 @@ export class ConversationService {
       createdAt: new Date(),
     });
     await manager.insert(Message, row);
+    await this.attachments.attach(manager, { ownerId: viewer.id, conversationId, messageId: row.id }, message.attachmentIds ?? []);
     return row;
   }
 
@@ -179,6 +190,9 @@ export class ConversationService {
   delete(viewer: User, conversationId: string): Promise<string> {
     return this.transactions.erase(async (manager) => {
       await this.getOwned(viewer, conversationId, manager);
+      // Its messages' files, its snapshots' copies, and every blob nothing else refers to any more (no foreign key
+      // cascades to them: one blob may be referred to from many conversations).
+      await this.attachments.erase(manager, { conversationId });
       await manager.delete(Message, { conversationId });
       await manager.delete(Conversation, { id: conversationId });
       return conversationId;

@@ -12,8 +12,10 @@ import { IdempotencyKey } from "../idempotency/idempotency-key.entity";
 import { migrations } from "./migrations";
 import { ShareEvent, ShareViewDay } from "../share/share-event.entity";
 import { ENTITY_DIALECT } from "./columns";
+import { Attachment } from "../attachment/attachment.entity";
+import { Blob } from "../attachment/blob.entity";
 
-export const entities = [User, Conversation, Message, Share, ShareReport, IdempotencyKey, ShareEvent, ShareViewDay];
+export const entities = [User, Conversation, Message, Share, ShareReport, IdempotencyKey, ShareEvent, ShareViewDay, Attachment, Blob];
 
 /** Counts every SQL statement the data source sends; the statement-count tests and the benchmark read it. */
 export class QueryCounter implements TypeOrmLogger {

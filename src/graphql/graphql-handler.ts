@@ -9,6 +9,7 @@ import type { User } from "../user/user.entity";
 import { resolveTrustedDocument } from "../trusted-documents/trusted-documents";
 import { readBody, mediaTypeOf } from "../http/body";
 import { HttpError, sendGraphQLError } from "../http/errors";
+import { sendPreflight } from "../http/cors";
 import type { Handler } from "../http/routes";
 import type { PublicResponses } from "../share/public-responses";
 
@@ -55,15 +56,6 @@ async function writeGraphQLResponse(res: ServerResponse, response: HTTPGraphQLRe
   res.end();
 }
 
-function preflight(res: ServerResponse): void {
-  res.writeHead(204, {
-    "access-control-allow-methods": "GET, POST, OPTIONS",
-    "access-control-allow-headers": "content-type, authorization, apollo-require-preflight, x-apollo-operation-name",
-    "access-control-max-age": "600",
-  });
-  res.end();
-}
-
 export function createGraphQLHandler({ config, dataSource, apollo, services, viewerOf, clientAddress, responses }: GraphQLHandlerOptions): Handler {
   /** The request as Apollo reads it, with a trusted document's text in place of its id; false once refused. */
   async function requestOf(req: IncomingMessage, res: ServerResponse, search: string): Promise<Request | false> {
@@ -80,7 +72,7 @@ export function createGraphQLHandler({ config, dataSource, apollo, services, vie
   }
 
   return async (req, res, { search, log }) => {
-    if (req.method === "OPTIONS") return preflight(res);
+    if (req.method === "OPTIONS") return sendPreflight(res);
     const request = await requestOf(req, res, search);
     if (!request) return;
     const clientIp = clientAddress(req);

@@ -1,4 +1,4 @@
-// Which browser origins may read our answers (CORS_ORIGINS).
+// Which browser origins may read our answers (CORS_ORIGINS), and what their preflights are told.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Config } from "../config";
 
@@ -11,4 +11,14 @@ export function corsFor(origins: Config["corsOrigins"]): (req: IncomingMessage, 
       res.setHeader("vary", "Origin");
     }
   };
+}
+
+/** The answer to a CORS preflight of an API door (/graphql, /uploads, /files/): what a browser client may send. */
+export function sendPreflight(res: ServerResponse): void {
+  res.writeHead(204, {
+    "access-control-allow-methods": "GET, POST, OPTIONS",
+    "access-control-allow-headers": "content-type, authorization, apollo-require-preflight, x-apollo-operation-name",
+    "access-control-max-age": "600",
+  });
+  res.end();
 }

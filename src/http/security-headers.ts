@@ -1,4 +1,4 @@
-// The security headers of every response, and the stricter set of every HTML page.
+// The security headers of every response, the stricter set of every HTML page, and those of every stored file.
 import type { ServerResponse } from "node:http";
 
 /** Responses may carry share links: never leak them to other sites, never index them, never sniff their type. */
@@ -22,3 +22,13 @@ export function pageSecurityHeaders(contentSecurityPolicy: string): Record<strin
     "cross-origin-opener-policy": "same-origin",
   };
 }
+
+/**
+ * A stored file's headers (an upload, a snapshot's copy): the base set, and a policy under which a file is never a
+ * document of ours even if a browser renders one: no script, no plugin, no same-origin access; no other site embeds it.
+ */
+export const FILE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  ...BASE_SECURITY_HEADERS,
+  "content-security-policy": "default-src 'none'; sandbox",
+  "cross-origin-resource-policy": "same-site",
+};

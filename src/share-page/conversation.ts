@@ -1,6 +1,7 @@
 // The page a working share link shows: the snapshot's title, attribution, messages, and how to continue it.
 import { MessageRole } from "../conversation/message.entity";
-import type { SharedConversation, SharedMessage } from "../share/shared-conversation.type";
+import type { SharedAttachment, SharedConversation, SharedMessage } from "../share/shared-conversation.type";
+import { AttachmentKind } from "../attachment/attachment.entity";
 import { formatDay, formatDayAndTime } from "./dates";
 import { html, type Html } from "./html";
 import { renderDocument } from "./layout";
@@ -15,6 +16,8 @@ export interface ConversationPageLinks {
   reportPath: string;
   /** Where "Continue this conversation" goes, token included; null when no app is configured. */
   importUrl: string | null;
+  /** Same-origin path the snapshot's files are under (ends with a slash). */
+  filesPath: string;
 }
 
 const ROLES: Record<MessageRole, { label: string; className: string }> = {
@@ -50,13 +53,45 @@ function byline(view: SharedConversation): Html {
   return html`<p class="byline">Shared by <strong>${view.sharedBy}</strong> on ${when}</p>`;
 }
 
-function message(m: SharedMessage): Html {
+/** 1,234 bytes as people read sizes: B, KB, MB (powers of 1,024). */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["KB", "MB", "GB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
+/** An image as its thumbnail, opening the original; any other file as a download link with its name and size. */
+function attachment(a: SharedAttachment, filesPath: string): Html {
+  const href = filesPath + a.id;
+  if (a.kind === AttachmentKind.IMAGE) {
+    const size = a.width && a.height ? html` width="${String(a.width)}" height="${String(a.height)}"` : html``;
+    return html`<li class="attachment attachment-image"><a href="${href}" target="_blank" rel="noopener"><img src="${href}/thumbnail" alt="${a.name}"${size} loading="lazy"></a></li>
+`;
+  }
+  return html`<li class="attachment attachment-file"><a href="${href}" download="${a.name}"><span class="attachment-name">${a.name}</span> <span class="attachment-size">(${formatSize(a.size)})</span></a></li>
+`;
+}
+
+function attachments(m: SharedMessage, filesPath: string): Html {
+  if (m.attachments.length === 0) return html``;
+  return html`<ul class="attachments" aria-label="Attachments">
+${m.attachments.map((a) => attachment(a, filesPath))}</ul>
+`;
+}
+
+function message(m: SharedMessage, filesPath: string): Html {
   const role = ROLES[m.role];
   return html`<li class="message ${role.className}">
 <h2 class="message-role">${role.label}</h2>
 <div class="message-body">
 ${renderMessage(m.content, m.redactions)}</div>
-</li>
+${attachments(m, filesPath)}</li>
 `;
 }
 
@@ -84,7 +119,7 @@ export function renderConversationPage(view: SharedConversation, links: Conversa
 ${byline(view)}
 </header>
 <ol class="messages" aria-label="Messages">
-${view.messages.map(message)}</ol>
+${view.messages.map((m) => message(m, links.filesPath))}</ol>
 </article>
 ${continueCard(links.importUrl)}`;
   const footer = html`<p>This page is a snapshot of the conversation as it was on

@@ -15,13 +15,14 @@ export function cacheControlLive(maxAgeSeconds: number): string {
 export const CACHE_CONTROL_DEAD = "no-store";
 
 /**
- * No script at all, only our own stylesheet (by hash), no images but the inline icon, forms only to us,
+ * No script at all, only our own stylesheet (by hash), no images but the inline icon and the snapshot's, forms only to us,
  * and nobody may frame the page. Message content is sanitized too; this is what holds if that ever fails.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   `style-src ${STYLESHEET_CSP_HASH}`,
-  "img-src data:",
+  // Our own images: a snapshot's thumbnails, under the link's own path.
+  "img-src data: 'self'",
   "form-action 'self'",
   "base-uri 'none'",
   "frame-ancestors 'none'",

@@ -1,5 +1,5 @@
-// Answers every request under SHARE_BASE_URL's path: the conversation a link shows, its preview card, and the form to
-// report it.
+// Answers every request under SHARE_BASE_URL's path: the conversation a link shows, its preview card, its files, and
+// the form to report it.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createHash } from "node:crypto";
 import type { Config } from "../config";
@@ -15,6 +15,7 @@ import { parseReportForm, renderReportForm } from "./report-form";
 import { CACHE_CONTROL_DEAD, cacheControlLive, sendPage, sendPng } from "./respond";
 import { ShareCards } from "../share-card/card";
 import type { Route } from "../http/routes";
+import { parseFilePath, sendFile } from "../attachment/attachment-http";
 
 export interface SharePageOptions {
   config: Config;
@@ -33,6 +34,7 @@ const TOKEN_SEGMENT = /^[A-Za-z0-9_-]+$/;
 interface Paths {
   conversation: string;
   report: string;
+  files: string;
 }
 
 /** What follows a token for its preview image; og:image points here. */
@@ -80,7 +82,7 @@ export function loggablePathFor(shareBaseUrl: string): (path: string) => string 
 /** Every request under SHARE_BASE_URL's path; the handler gets as `rest` what follows it (the token, and more). */
 export function sharePageRoute({ config, services, clientAddress: clientIp }: SharePageOptions): Route {
   const prefix = new URL(config.shareBaseUrl).pathname;
-  const pathsOf = (token: string): Paths => ({ conversation: prefix + token, report: `${prefix}${token}/report` });
+  const pathsOf = (token: string): Paths => ({ conversation: prefix + token, report: `${prefix}${token}/report`, files: `${prefix}${token}/files/` });
   const cards = new ShareCards();
 
   /** The token in a path segment, or null for anything that cannot be one: both end on the same 404 page. */
@@ -108,6 +110,7 @@ export function sharePageRoute({ config, services, clientAddress: clientIp }: Sh
       shareUrl: config.shareBaseUrl + token,
       cardUrl: `${config.shareBaseUrl}${token}/${CARD_PATH}`,
       reportPath: pathsOf(token).report,
+      filesPath: pathsOf(token).files,
       importUrl: importUrlFor(config.appImportUrl, token),
     });
     sendPage(res, 200, page, cacheControlLive(config.shareCacheMaxAgeSeconds));
@@ -166,8 +169,30 @@ export function sharePageRoute({ config, services, clientAddress: clientIp }: Sh
     sendPage(res, 200, reportThanksPage(paths.conversation), CACHE_CONTROL_DEAD);
   }
 
+  /**
+   * A file frozen with the snapshot, checked on every request through the same read path as the page (the share
+   * reader's cache and its staleness bound), so it dies with the link within the same bound; cached by others no
+   * longer than the page. Not a view, and it spends no view allowance: a page with ten images is still one view.
+   */
+  async function sendSharedFile(req: IncomingMessage, res: ServerResponse, token: string | null, rest: string[]): Promise<void> {
+    const path = parseFilePath(rest);
+    const shareId = token && path ? await services.shareReader.liveShareId(token) : null;
+    if (!shareId || !path) return notFound(res);
+    try {
+      const file = await services.attachments.sharedFile(shareId, path.id, path.thumbnail);
+      sendFile(res, file, cacheControlLive(config.shareCacheMaxAgeSeconds), req.method === "HEAD");
+    } catch (error) {
+      if (error instanceof NotFoundError) return notFound(res);
+      throw error;
+    }
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse, rest: string): Promise<void> {
     const [segment, action, ...more] = rest.split("/");
+    if (action === "files") {
+      if (methodAllowed(req, res, ["GET", "HEAD"])) await sendSharedFile(req, res, tokenIn(segment), more);
+      return;
+    }
     const token = more.length === 0 ? tokenIn(segment) : null;
     if (token === null) return notFound(res);
     if (action === undefined) {

@@ -66,6 +66,11 @@ h1 { font-size: clamp(1.5rem, 1.15rem + 1.6vw, 2.125rem); line-height: 1.2; lett
 .message-body h4 { font-size: 1.1875rem; }
 .message-body h5 { font-size: 1.0625rem; }
 .message-body h6 { font-size: 1rem; }
+/* Files under a message: images as thumbnails that open the original, other files as download links. */
+.attachments { display: flex; flex-wrap: wrap; gap: .5rem; list-style: none; margin: .5rem 0 0; padding: 0; max-width: 100%; }
+.attachment-image img { display: block; max-width: min(100%, 16rem); max-height: 16rem; width: auto; height: auto; border-radius: .75rem; border: 1px solid var(--border); }
+.attachment-file a { display: inline-block; padding: .5rem .875rem; border: 1px solid var(--border); border-radius: .75rem; background: var(--surface); }
+.attachment-size { color: var(--muted); }
 .message-body ul, .message-body ol { padding-left: 1.5rem; }
 /* Messages sit in a list themselves, so browsers would start their lists at the nested "circle" style. */
 .message-body ul { list-style-type: disc; }

@@ -5,7 +5,8 @@ import { enforce, type RateLimiter } from "../common/rate-limit";
 import { User } from "../user/user.entity";
 import { Share, ShareAttribution, ShareStatus, shareStatus, type Snapshot } from "./share.entity";
 import type { ShareLinks } from "./share-links";
-import type { SharedConversation } from "./shared-conversation.type";
+import type { SharedAttachment, SharedConversation } from "./shared-conversation.type";
+import type { FrozenAttachment } from "../attachment/attachment.entity";
 import type { ViewCounter } from "./view-counter";
 import type { LiveLink, SnapshotCache } from "./snapshot-cache";
 import { noteShown } from "./public-responses";
@@ -49,8 +50,19 @@ export function presentSnapshot(snapshot: Snapshot, attribution: ShareAttributio
     title: snapshot.title,
     sharedBy: attribution === ShareAttribution.NAMED ? displayName : null,
     sharedAt,
-    messages: snapshot.messages,
+    // The rest of each message (its redactions) passes through as stored.
+    messages: snapshot.messages.map(({ attachments, ...message }) => ({ ...message, attachments: (attachments ?? []).map((a) => fileAt(a, null)) })),
   };
+}
+
+function fileAt(a: FrozenAttachment, base: string | null): SharedAttachment {
+  return { ...a, url: base && base + a.id, thumbnailUrl: base && a.thumbnail ? `${base}${a.id}/thumbnail` : null };
+}
+
+/** The view with its files' addresses under `base` (e.g. <link>/files/); the same object when it has no files. */
+export function withFileUrls(view: SharedConversation, base: string): SharedConversation {
+  if (!view.messages.some((m) => m.attachments.length > 0)) return view;
+  return { ...view, messages: view.messages.map((m) => (m.attachments.length ? { ...m, attachments: m.attachments.map((a) => fileAt(a, base)) } : m)) };
 }
 
 // Aliases are quoted so PostgreSQL keeps their case.
@@ -93,7 +105,7 @@ export class ShareReader {
     this.views.record(found.link.shareId);
     const expiry = found.link.expiresAt?.getTime() ?? Infinity;
     noteShown(found.link.shareId, new Date(Math.min(found.trustedUntil, expiry)));
-    return found.link.view;
+    return withFileUrls(found.link.view, `${this.links.baseUrl}${token}/files/`);
   }
 
   /** Counts a view of these shares served from a cached response; false once the address's allowance is spent. */

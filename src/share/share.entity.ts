@@ -9,6 +9,7 @@ import { Rule } from "../auth/rules";
 import { User } from "../user/user.entity";
 import { Conversation, TITLE_MAX_LENGTH } from "../conversation/conversation.entity";
 import type { MessageRole } from "../conversation/message.entity";
+import type { FrozenAttachment } from "../attachment/attachment.entity";
 
 export enum ShareAttribution {
   ANONYMOUS = "ANONYMOUS",
@@ -43,7 +44,8 @@ registerEnumType(ShareStatus, {
 /** The frozen content behind a link, stored as one document so a view is one indexed read. */
 export interface Snapshot {
   title: string;
-  messages: { role: MessageRole; content: string }[];
+  /** `attachments` is left out of messages that have none (and of snapshots taken before attachments existed). */
+  messages: { role: MessageRole; content: string; attachments?: FrozenAttachment[] }[];
 }
 
 @ObjectType({ implements: Node, description: "A link to a frozen snapshot of one of your conversations. Only its owner can see it." })

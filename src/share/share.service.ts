@@ -10,19 +10,24 @@ import type { ConversationService } from "../conversation/conversation.service";
 import { Conversation } from "../conversation/conversation.entity";
 import { Message } from "../conversation/message.entity";
 import type { User } from "../user/user.entity";
-import { Share, type ShareAttribution, ShareStatus, SHARE_STATUS_SQL, shareStatus, withSnapshot } from "./share.entity";
+import { Share, type ShareAttribution, ShareStatus, SHARE_STATUS_SQL, shareStatus, withSnapshot, type Snapshot } from "./share.entity";
 import type { ShareLinks } from "./share-links";
 import type { SharedConversation } from "./shared-conversation.type";
-import { checkSpans, hasRedactions, NO_REDACTIONS, redact, type OwnerWarning, type RedactedSnapshot, type Redactions } from "./redaction";
+import { checkSpans, hasRedactions, NO_REDACTIONS, redact, type MaskedMessage, type OwnerWarning, type RedactedSnapshot, type Redactions } from "./redaction";
 import type { ViewCounter } from "./view-counter";
 import type { SnapshotCache } from "./snapshot-cache";
-import { presentSnapshot, type ShareReader } from "./share-reader";
+import { presentSnapshot, withFileUrls, type ShareReader } from "./share-reader";
 import { ShareEventKind, type ShareViewDay } from "./share-event.entity";
 import { dailyViews } from "./share-activity";
 import type { DailyViews } from "./share-activity.type";
 import { countShareEvent, recordShareEvents } from "./share-events";
+import { freeze, type AttachmentService } from "../attachment/attachment.service";
+import type { FrozenAttachment } from "../attachment/attachment.entity";
 
 const DAY_MS = 24 * 3600 * 1000;
+
+/** A message as a snapshot stores it: masked as chosen, with its files frozen (absent when it has none). */
+type FrozenMessage = MaskedMessage & { attachments?: FrozenAttachment[] };
 
 export interface ShareOptions {
   attribution: ShareAttribution;
@@ -62,6 +67,7 @@ export class ShareService {
     private readonly maxLifetimeDays: number,
     private readonly limits: ShareLimits,
     private readonly cache: SnapshotCache,
+    private readonly attachments: AttachmentService,
   ) {}
 
   /** Freezes the conversation as it is now (up to a message, if asked) behind a new link. */
@@ -76,9 +82,10 @@ export class ShareService {
         // Counted only when something is created: a retry of a done request gets its result, not RATE_LIMITED.
         async () => {
           await enforce(this.limits.sharesPerUser, viewer.id, "new links");
-          const taken = await this.takeSnapshot(manager, viewer, conversationId, options.upToMessageId, options.redactions ?? NO_REDACTIONS, true);
+          const shareId = newId();
+          const taken = await this.takeSnapshot(manager, viewer, conversationId, options.upToMessageId, options.redactions ?? NO_REDACTIONS, true, shareId);
           warnings = taken.warnings;
-          return this.insertShare(manager, viewer, conversationId, taken.snapshot, options, now);
+          return this.insertShare(manager, viewer, conversationId, taken.snapshot, options, now, shareId);
         },
         (id) => manager.findOne(Share, { where: { id, ownerId: viewer.id }, select: withSnapshot(manager.connection) }),
       ),
@@ -96,10 +103,10 @@ export class ShareService {
     return redact(messages, redaction ?? NO_REDACTIONS).warnings;
   }
 
-  private async insertShare(manager: EntityManager, viewer: User, conversationId: string, snapshot: RedactedSnapshot, options: ShareOptions, now: Date): Promise<Share> {
+  private async insertShare(manager: EntityManager, viewer: User, conversationId: string, snapshot: RedactedSnapshot, options: ShareOptions, now: Date, shareId: string): Promise<Share> {
     const { tokenHash, tokenSealed } = this.links.mint();
     const share = manager.create(Share, {
-      id: newId(),
+      id: shareId,
       ownerId: viewer.id,
       conversationId,
       tokenHash,
@@ -130,7 +137,8 @@ export class ShareService {
   ): Promise<{ conversation: SharedConversation; warnings: OwnerWarning[] }> {
     const manager = this.dataSource.manager;
     const { snapshot, warnings } = await this.takeSnapshot(manager, viewer, conversationId, options.upToMessageId, options.redactions ?? NO_REDACTIONS, true);
-    return { conversation: presentSnapshot(snapshot, options.attribution, viewer.displayName, new Date()), warnings };
+    // The files are not frozen yet: the owner's own addresses show them.
+    return { conversation: withFileUrls(presentSnapshot(snapshot, options.attribution, viewer.displayName, new Date()), "/files/"), warnings };
   }
 
   /**
@@ -150,7 +158,9 @@ export class ShareService {
       }
       const given = options.redactions ?? null;
       const redactions = given ?? (await this.storedRedactions(manager, share.id));
-      const { snapshot, warnings } = await this.takeSnapshot(manager, viewer, share.conversationId, options.upToMessageId, redactions, given !== null);
+      // The old snapshot's files go with it (their bytes too, unless something else still refers to them).
+      await this.attachments.erase(manager, { shareId: share.id });
+      const { snapshot, warnings } = await this.takeSnapshot(manager, viewer, share.conversationId, options.upToMessageId, redactions, given !== null, share.id);
       const changes = { snapshot: JSON.stringify(snapshot), title: snapshot.title, messageCount: snapshot.messages.length, snapshotAt: now };
       await manager.update(Share, { id: share.id }, changes);
       await recordShareEvents(manager, [share.id], ShareEventKind.REFRESHED, { messageCount: changes.messageCount }, now);
@@ -230,7 +240,8 @@ export class ShareService {
           // Read inside the transaction, not from the cache: the copy must be of what the database holds now.
           const live = await this.reader.findLiveIn(manager, token);
           if (!live) throw new NotFoundError("Shared conversation");
-          const { title, messages } = live.snapshot;
+          const { title } = live.snapshot;
+          const messages = await this.withFileCopies(manager, live.shareId, live.snapshot);
           const copy = await this.conversations.insert(manager, viewer.id, title, messages, { title, sharedAt: live.view.sharedAt });
           // Last: the day's count is one row every import of the link locks, so it is held only until the commit.
           await countShareEvent(manager, live.shareId, ShareEventKind.IMPORTED);
@@ -271,6 +282,8 @@ export class ShareService {
   /**
    * The conversation as viewers will see it, masked as chosen. Spans the client just sent are checked against the
    * messages being shared; a link's stored spans are not (those past a refresh's upToMessageId simply do not apply).
+   * With `shareId`, its files are frozen for that share: copies of their references, which a later change to the
+   * conversation leaves as they are; without (a preview), the originals are named.
    */
   private async takeSnapshot(
     manager: EntityManager,
@@ -279,13 +292,43 @@ export class ShareService {
     upToMessageId: string | null | undefined,
     redactions: Redactions,
     checkGivenSpans: boolean,
+    shareId?: string,
   ): Promise<TakenSnapshot> {
     const conversation = await this.conversations.getOwned(viewer, conversationId, manager);
     const sources = await this.conversations.messagesOf(conversationId, manager, upToMessageId);
     if (checkGivenSpans) checkSpans(sources, redactions.spans);
     const { messages, warnings } = redact(sources, redactions);
-    const snapshot: RedactedSnapshot = { title: conversation.title, messages, ...(hasRedactions(redactions) ? { redaction: redactions } : {}) };
+    const withFiles = await this.withFiles(manager, sources, messages, { ownerId: viewer.id, conversationId, shareId });
+    const snapshot: RedactedSnapshot = { title: conversation.title, messages: withFiles, ...(hasRedactions(redactions) ? { redaction: redactions } : {}) };
     return { snapshot, warnings };
+  }
+
+  /** The masked messages with their files (left out of those that have none), frozen for `target.shareId` if given. */
+  private async withFiles(
+    manager: EntityManager,
+    sources: readonly Message[],
+    masked: MaskedMessage[],
+    target: { ownerId: string; conversationId: string; shareId?: string },
+  ): Promise<FrozenMessage[]> {
+    const files = await this.attachments.ofMessages(manager, sources.map((m) => m.id));
+    const result: FrozenMessage[] = [];
+    for (const [i, message] of masked.entries()) {
+      const originals = files.get(sources[i].id);
+      if (!originals) {
+        result.push(message);
+        continue;
+      }
+      const kept = target.shareId ? await this.attachments.copy(manager, originals, target) : originals;
+      result.push({ ...message, attachments: kept.map(freeze) });
+    }
+    return result;
+  }
+
+  /** The snapshot's messages with the references an import copies: its files' bytes are shared, never duplicated. */
+  private async withFileCopies(manager: EntityManager, shareId: string, snapshot: Snapshot) {
+    const ids = snapshot.messages.flatMap((m) => (m.attachments ?? []).map((a) => a.id));
+    const rows = new Map((await this.attachments.frozenIn(manager, shareId, ids)).map((row) => [row.id, row]));
+    return snapshot.messages.map((m) => ({ ...m, attachmentCopies: (m.attachments ?? []).flatMap((a) => rows.get(a.id) ?? []) }));
   }
 
   private async getOwned(viewer: User, shareId: string, manager: EntityManager): Promise<Share> {

@@ -9,7 +9,7 @@ import { Message } from "../conversation/message.entity";
 import { User } from "./user.entity";
 import { enforce, type RateLimiter } from "../common/rate-limit";
 import type { EventBus } from "../common/events";
-import { AccountDeactivated, ProfileUpdated } from "./user.events";
+import { AccountDeactivated, AccountErasing, ProfileUpdated } from "./user.events";
 
 export interface Session {
   token: string;
@@ -107,6 +107,8 @@ export class UserService {
     }
     await this.transactions.erase(async (manager) => {
       await manager.update(User, { id: viewer.id }, { deactivatedAt: new Date(), tokenVersion: () => "token_version + 1" });
+      // Rows of modules built on users that no foreign key cascades from (files) go in this same transaction.
+      await this.events.publish(new AccountErasing(viewer.id, manager));
       await manager.delete(Message, { ownerId: viewer.id });
       await manager.delete(Conversation, { ownerId: viewer.id });
     }).finally(() => this.events.publish(new AccountDeactivated(viewer.id)));
