@@ -83,7 +83,9 @@ export function createServices(config: Config, dataSource: DataSource, logger: L
     messagesPerUser: createRateLimiter("messages", limits.messagesPerUserPerHour, HOUR, stores),
   }, attachments);
   const viewsPerIp = createRateLimiter("views", limits.viewsPerIpPerMinute, MINUTE, stores);
-  const shareReader = new ShareReader(dataSource, links, views, linkCache, viewsPerIp, config.shareCacheMaxAgeSeconds);
+  const shareReader = new ShareReader(dataSource, links, views, linkCache, viewsPerIp, config.shareCacheMaxAgeSeconds, (error) =>
+    logger.warn("a read replica failed; the view read the primary instead", { error: String(error) }),
+  );
   const responses = new PublicResponses(responseCache, (clientIp, shareIds) => shareReader.countCachedView(clientIp, shareIds), () => metrics.responseCacheHits.inc());
   const shares = new ShareService(
     dataSource,

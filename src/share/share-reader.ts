@@ -89,6 +89,8 @@ export class ShareReader {
     private readonly viewsPerIp: RateLimiter,
     /** How long shared caches (CDNs) may keep a public view. */
     readonly cacheMaxAgeSeconds: number,
+    /** Hears a replica read that failed (the view then reads the primary): for the logs. */
+    private readonly onReplicaError: (error: unknown) => void = () => {},
   ) {}
 
   /** The token in a full link or a bare token; BadInputError for anything else. */
@@ -217,16 +219,26 @@ export class ShareReader {
    * works (and what it shows) is confirmed on the primary in a small indexed read, so a link revoked, refreshed or
    * re-attributed a moment ago is never served from a lagging replica.
    */
+  private async readFromReplica(tokenHash: string): Promise<LinkRow | undefined> {
+    const replica = this.dataSource.createQueryRunner("slave");
+    try {
+      return await this.rows(this.dataSource.manager, ROW_COLUMNS).setQueryRunner(replica).where("s.token_hash = :tokenHash", { tokenHash }).getRawOne<LinkRow>();
+    } finally {
+      await replica.release();
+    }
+  }
+
   private async readLinkForView(tokenHash: string): Promise<LinkRow | undefined> {
     const primary = () => this.linkByTokenHash(this.dataSource.manager, tokenHash);
     const replication = (this.dataSource.options as { replication?: unknown }).replication;
     if (!replication) return primary();
-    const replica = this.dataSource.createQueryRunner("slave");
     let row: LinkRow | undefined;
     try {
-      row = await this.rows(this.dataSource.manager, ROW_COLUMNS).setQueryRunner(replica).where("s.token_hash = :tokenHash", { tokenHash }).getRawOne<LinkRow>();
-    } finally {
-      await replica.release();
+      row = await this.readFromReplica(tokenHash);
+    } catch (error) {
+      // A replica is an optimisation: when it is down, the primary (which decides everything anyway) answers.
+      this.onReplicaError(error);
+      return primary();
     }
     if (!row) return primary(); // not replicated yet, or gone: the primary decides
     const fresh = await this.stateById(row.id);
