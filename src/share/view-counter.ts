@@ -97,9 +97,14 @@ export class ViewCounter {
 
   /** Writes every batched view in one transaction: the totals on the shares, and the per-day rows. */
   flush(): Promise<void> {
-    // One at a time: a slow flush must not be joined by the next tick's (the in-flight batch is one map).
-    this.flushing ??= this.writeBatch().finally(() => (this.flushing = undefined));
-    return this.flushing;
+    // One at a time (the batch being written is one map): a flush asked for during another runs right after it,
+    // so everything counted before the call is written when its promise resolves.
+    const next = (this.flushing ?? Promise.resolve()).then(() => this.writeBatch());
+    this.flushing = next;
+    void next.finally(() => {
+      if (this.flushing === next) this.flushing = undefined;
+    });
+    return next;
   }
 
   private async writeBatch(): Promise<void> {
@@ -129,6 +134,5 @@ export class ViewCounter {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.flush();
-    await this.flush(); // views recorded while an earlier flush was running
   }
 }
