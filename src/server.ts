@@ -248,7 +248,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
 
   const sharePagePrefix = new URL(config.shareBaseUrl).pathname;
   const appLinks = appLinkFiles(config.appLinks, config.shareBaseUrl);
-  const sharePage = createSharePageHandler({ config, services, clientAddress });
+  const sharePage = createSharePageHandler({ config, services, clientAddress, signedIn: async (req) => (await viewerOf(req.headers.authorization)) !== null });
 
   /**
    * Every dependency this instance was configured with, and whether it answers now, each within a second (a paused

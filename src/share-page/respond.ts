@@ -10,6 +10,8 @@ import { STYLESHEET_CSP_HASH } from "./styles";
 export function cacheControlLive(maxAgeSeconds: number): string {
   return maxAgeSeconds > 0 ? `max-age=${maxAgeSeconds}, public` : "no-store";
 }
+/** Everything a SIGNED_IN link answers: what it shows depends on who asks, so no cache may keep it for anyone. */
+export const CACHE_CONTROL_SIGNED_IN = "private, no-store";
 /** Dead links, report forms and their answers: never stored, so a link that comes back is not shown as dead. */
 export const CACHE_CONTROL_DEAD = "no-store";
 

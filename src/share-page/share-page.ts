@@ -3,20 +3,23 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Config } from "../config";
 import type { ClientAddress } from "../common/client-address";
 import type { Services } from "../context";
-import type { SharedConversation } from "../share/shared-conversation.type";
+import type { OpenedLink } from "../share/share-reader";
+import { ShareAudience } from "../share/share.entity";
 import { BadInputError, NotFoundError, RateLimitedError } from "../common/errors";
 import { importUrlFor, renderConversationPage } from "./conversation";
 import { readFormBody } from "./form-body";
 import type { Html } from "./html";
-import { NOT_FOUND_PAGE, reportThanksPage, requestErrorPage, tooManyReportsPage, tooManyViewsPage } from "./pages";
+import { NOT_FOUND_PAGE, reportThanksPage, requestErrorPage, signInNeededPage, tooManyReportsPage, tooManyViewsPage } from "./pages";
 import { parseReportForm, renderReportForm } from "./report-form";
-import { CACHE_CONTROL_DEAD, cacheControlLive, sendPage } from "./respond";
+import { CACHE_CONTROL_DEAD, CACHE_CONTROL_SIGNED_IN, cacheControlLive, sendPage } from "./respond";
 
 export interface SharePageOptions {
   config: Config;
   services: Services;
   /** The same client address the GraphQL door uses, so both share one view limit per client. */
   clientAddress: ClientAddress;
+  /** Whether the request carries a working session: an app's web view sends its bearer token; browsers never do. */
+  signedIn: (req: IncomingMessage) => Promise<boolean>;
 }
 
 /** Room for 2,000 characters of details, percent-encoded, and still small. */
@@ -57,7 +60,7 @@ function fromOurOwnForm(req: IncomingMessage): boolean {
 }
 
 /** Handles every request under SHARE_BASE_URL's path; `rest` is what follows that prefix (the token, and more). */
-export function createSharePageHandler({ config, services, clientAddress: clientIp }: SharePageOptions) {
+export function createSharePageHandler({ config, services, clientAddress: clientIp, signedIn }: SharePageOptions) {
   const prefix = new URL(config.shareBaseUrl).pathname;
   const pathsOf = (token: string): Paths => ({ conversation: prefix + token, report: `${prefix}${token}/report` });
 
@@ -74,20 +77,22 @@ export function createSharePageHandler({ config, services, clientAddress: client
 
   async function showConversation(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
     // The same rate limit, liveness check and view count as the GraphQL view.
-    let view: SharedConversation | null;
+    let opened: OpenedLink;
     try {
-      view = await services.shareReader.view(token, clientIp(req));
+      opened = await services.shareReader.view(token, { signedIn: await signedIn(req), clientIp: clientIp(req) });
     } catch (error) {
       if (error instanceof RateLimitedError) return tooManyRequests(res, error, tooManyViewsPage);
       throw error;
     }
-    if (!view) return notFound(res);
-    const page = renderConversationPage(view, {
-      shareUrl: config.shareBaseUrl + token,
-      reportPath: pathsOf(token).report,
-      importUrl: importUrlFor(config.appImportUrl, token),
-    });
-    sendPage(res, 200, page, cacheControlLive(config.shareCacheMaxAgeSeconds));
+    const { conversation, audience } = opened;
+    const importUrl = importUrlFor(config.appImportUrl, token);
+    // 401 as HTTP means it: this works with credentials (a bearer token), which the request did not carry.
+    if (audience === ShareAudience.SIGNED_IN && !conversation) {
+      return sendPage(res, 401, signInNeededPage(importUrl), CACHE_CONTROL_SIGNED_IN, { "www-authenticate": 'Bearer realm="chat-share"' });
+    }
+    if (!conversation) return notFound(res);
+    const page = renderConversationPage(conversation, { shareUrl: config.shareBaseUrl + token, reportPath: pathsOf(token).report, importUrl });
+    sendPage(res, 200, page, audience === ShareAudience.SIGNED_IN ? CACHE_CONTROL_SIGNED_IN : cacheControlLive(config.shareCacheMaxAgeSeconds));
   }
 
   async function showReportForm(res: ServerResponse, token: string): Promise<void> {

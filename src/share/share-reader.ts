@@ -3,7 +3,7 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { enforce, type RateLimiter } from "../common/rate-limit";
 import { User } from "../user/user.entity";
-import { Share, ShareAttribution, ShareStatus, shareStatus, type Snapshot } from "./share.entity";
+import { Share, ShareAttribution, ShareAudience, ShareStatus, shareStatus, type Snapshot } from "./share.entity";
 import type { ShareLinks } from "./share-links";
 import type { SharedConversation } from "./shared-conversation.type";
 import type { ViewCounter } from "./view-counter";
@@ -12,6 +12,7 @@ import type { LiveLink, SnapshotCache } from "./snapshot-cache";
 /** What decides whether a link works and what it shows, short of the snapshot: the cheap revalidation read. */
 interface LinkState {
   attribution: ShareAttribution;
+  audience: ShareAudience;
   snapshotAt: Date | string;
   revokedAt: Date | string | null;
   expiresAt: Date | string | null;
@@ -28,8 +29,36 @@ interface LinkRow extends LinkState {
   snapshot: string;
 }
 
-/** Called with each share a view showed and until when that answer may be reused (for the public response cache). */
+/**
+ * Called with each share a view showed and until when that answer may be reused (for the public response cache). A
+ * SIGNED_IN link's answer may never be reused, since the cache does not know who asks: its freshUntil is the epoch.
+ */
 export type ShownListener = (shareId: string, freshUntil: Date) => void;
+
+/** Who opens a link: only whether they are signed in matters to a link's audience. */
+export interface LinkViewer {
+  signedIn: boolean;
+  /** The address a view is counted against (none for calls that are not views by a client). */
+  clientIp?: string;
+  shown?: ShownListener;
+}
+
+/**
+ * What opening a link gave: the conversation, when this viewer may see it, and the audience of a working link (null
+ * for a dead one). A SIGNED_IN link opened without a session shows nothing, as a dead one does, but its answer is
+ * private to the asker: no cache may keep it for someone else.
+ */
+export interface OpenedLink {
+  conversation: SharedConversation | null;
+  audience: ShareAudience | null;
+}
+
+const DEAD: OpenedLink = { conversation: null, audience: null };
+
+/** The one rule for who may open a working link. */
+export function mayOpen(audience: ShareAudience, viewer: Pick<LinkViewer, "signedIn">): boolean {
+  return audience === ShareAudience.PUBLIC || viewer.signedIn;
+}
 
 // Raw rows skip TypeORM's hydration: SQLite hands back "YYYY-MM-DD HH:MM:SS.SSS" in UTC, other drivers a Date.
 function utcDate(value: Date | string): Date;
@@ -58,6 +87,7 @@ export function presentSnapshot(snapshot: Snapshot, attribution: ShareAttributio
 // Aliases are quoted so PostgreSQL keeps their case.
 const STATE_COLUMNS = [
   's.attribution AS "attribution"',
+  's.audience AS "audience"',
   's.snapshot_at AS "snapshotAt"',
   's.revoked_at AS "revokedAt"',
   's.expires_at AS "expiresAt"',
@@ -86,16 +116,22 @@ export class ShareReader {
     return this.links.tokenOf(link);
   }
 
-  /** What anyone with the link sees, or null for a link that does not work, whatever the reason. */
-  async view(link: string, clientIp?: string, shown?: ShownListener): Promise<SharedConversation | null> {
+  /**
+   * What this viewer sees through the link: nothing for a link that does not work, whatever the reason, nor for a
+   * SIGNED_IN link without a session. The audience is checked here on every view, cached or not.
+   */
+  async view(link: string, viewer: LinkViewer): Promise<OpenedLink> {
     const token = this.links.tokenOf(link);
-    if (clientIp) await enforce(this.viewsPerIp, clientIp, "link views from this address");
+    if (viewer.clientIp) await enforce(this.viewsPerIp, viewer.clientIp, "link views from this address");
     const found = await this.findLiveCached(this.links.hash(token));
-    if (!found) return null;
-    this.views.record(found.link.shareId);
+    if (!found) return DEAD;
+    const { shareId, audience } = found.link;
+    if (!mayOpen(audience, viewer)) return { conversation: null, audience };
+    this.views.record(shareId);
     const expiry = found.link.expiresAt?.getTime() ?? Infinity;
-    shown?.(found.link.shareId, new Date(Math.min(found.trustedUntil, expiry)));
-    return found.link.view;
+    const freshUntil = audience === ShareAudience.PUBLIC ? Math.min(found.trustedUntil, expiry) : 0;
+    viewer.shown?.(shareId, new Date(freshUntil));
+    return { conversation: found.link.view, audience };
   }
 
   /** Counts a view of these shares served from a cached response; false once the address's allowance is spent. */
@@ -146,13 +182,13 @@ export class ShareReader {
 
   /**
    * The cached link confirmed on the primary in one small read by primary key: null if it died, undefined if its
-   * snapshot was refreshed (then only a full read will do), else the link with its live attribution and name.
+   * snapshot was refreshed (then only a full read will do), else the link with its live audience, attribution and name.
    */
   private async revalidate(link: LiveLink, now: Date): Promise<LiveLink | null | undefined> {
     const state = await this.stateById(link.shareId);
     if (!state || !isLive(state, now)) return null;
     if (utcDate(state.snapshotAt).getTime() !== link.view.sharedAt.getTime()) return undefined;
-    return { ...link, attribution: state.attribution, view: presentSnapshot(link.snapshot, state.attribution, state.displayName, link.view.sharedAt) };
+    return { ...link, audience: state.audience, attribution: state.attribution, view: presentSnapshot(link.snapshot, state.attribution, state.displayName, link.view.sharedAt) };
   }
 
   private async readLive(tokenHash: string, now: Date): Promise<LiveLink | null> {
@@ -167,6 +203,7 @@ export class ShareReader {
       ownerId: row.ownerId,
       conversationId: row.conversationId,
       snapshot,
+      audience: row.audience,
       attribution: row.attribution,
       view: presentSnapshot(snapshot, row.attribution, row.displayName, utcDate(row.snapshotAt)),
       expiresAt: utcDate(row.expiresAt),
@@ -194,8 +231,8 @@ export class ShareReader {
 
   /**
    * The view path's read. With read replicas, the large row comes from a replica, but what decides whether the link
-   * works (and what it shows) is confirmed on the primary in a small indexed read, so a link revoked, refreshed or
-   * re-attributed a moment ago is never served from a lagging replica.
+   * works (and what it shows, and to whom) is confirmed on the primary in a small indexed read, so a link revoked,
+   * refreshed, re-attributed or restricted a moment ago is never served from a lagging replica.
    */
   private async readLinkForView(tokenHash: string): Promise<LinkRow | undefined> {
     const primary = () => this.linkByTokenHash(this.dataSource.manager, tokenHash);

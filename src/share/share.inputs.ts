@@ -5,7 +5,7 @@ import { IdempotencyKeyField, NodeId } from "../common/validation";
 import { NodeType } from "../common/global-id";
 import { PageArgs } from "../common/connection";
 import { TITLE_MAX_LENGTH } from "../conversation/conversation.entity";
-import { ShareAttribution, ShareStatus } from "./share.entity";
+import { ShareAttribution, ShareAudience, ShareStatus } from "./share.entity";
 import { LINK_MAX_LENGTH } from "./share-links";
 
 const LINK_DESCRIPTION = "A share link: the full URL (it must start with this server's share prefix) or just its token.";
@@ -17,7 +17,7 @@ export class SharedConversationArgs {
   link!: string;
 }
 
-@InputType({ description: "Which conversation to share, and whether to show your name." })
+@InputType({ description: "Which conversation to share, whether to show your name, and who may open the link." })
 export class ShareConversationInput {
   @Field(() => ID, { description: "One of your conversations." })
   @NodeId(NodeType.Conversation)
@@ -29,6 +29,13 @@ export class ShareConversationInput {
     description: "Whether viewers see your display name; ANONYMOUS when omitted or null.",
   })
   attribution?: ShareAttribution | null;
+
+  @Field(() => ShareAudience, {
+    nullable: true,
+    defaultValue: ShareAudience.PUBLIC,
+    description: "Who may open the link: anyone with it, or only signed-in accounts; PUBLIC when omitted or null.",
+  })
+  audience?: ShareAudience | null;
 
   @Field(() => ID, { nullable: true, description: "Share the conversation only up to and including this message; all of it when omitted." })
   @IsOptional()
@@ -95,6 +102,16 @@ export class SetShareAttributionInput {
 
   @Field(() => ShareAttribution, { description: "The new attribution; takes effect at once on the same URL." })
   attribution!: ShareAttribution;
+}
+
+@InputType({ description: "Change who may open an existing link." })
+export class SetShareAudienceInput {
+  @Field(() => ID, { description: "One of your shares." })
+  @NodeId(NodeType.Share)
+  shareId!: string;
+
+  @Field(() => ShareAudience, { description: "The new audience; takes effect at once on the same URL, on every server instance." })
+  audience!: ShareAudience;
 }
 
 @InputType({ description: "The link to turn off." })

@@ -9,18 +9,19 @@ import type { Transactions } from "../db/transactions";
 import type { ConversationService } from "../conversation/conversation.service";
 import { Conversation } from "../conversation/conversation.entity";
 import type { User } from "../user/user.entity";
-import { Share, type ShareAttribution, ShareStatus, SHARE_STATUS_SQL, shareStatus, withSnapshot, type Snapshot } from "./share.entity";
+import { Share, type ShareAttribution, type ShareAudience, ShareStatus, SHARE_STATUS_SQL, shareStatus, withSnapshot, type Snapshot } from "./share.entity";
 import type { ShareLinks } from "./share-links";
 import type { SharedConversation } from "./shared-conversation.type";
 import { findSensitiveData, type SensitiveDataWarning } from "./sensitive-data";
 import type { ViewCounter } from "./view-counter";
 import type { SnapshotCache } from "./snapshot-cache";
-import { presentSnapshot, type ShareReader } from "./share-reader";
+import { mayOpen, presentSnapshot, type ShareReader } from "./share-reader";
 
 const DAY_MS = 24 * 3600 * 1000;
 
 export interface ShareOptions {
   attribution: ShareAttribution;
+  audience: ShareAudience;
   upToMessageId?: string | null;
   expiresAt?: Date | null;
   idempotencyKey?: string | null;
@@ -82,6 +83,7 @@ export class ShareService {
       tokenHash,
       tokenSealed,
       attribution: options.attribution,
+      audience: options.audience,
       title: snapshot.title,
       messageCount: snapshot.messages.length,
       snapshot: JSON.stringify(snapshot),
@@ -129,11 +131,21 @@ export class ShareService {
   }
 
   setAttribution(viewer: User, shareId: string, attribution: ShareAttribution): Promise<Share> {
+    return this.setChoice(viewer, shareId, "attribution", attribution);
+  }
+
+  /** Who may open the link, on the same URL: it takes effect at once, like attribution. */
+  setAudience(viewer: User, shareId: string, audience: ShareAudience): Promise<Share> {
+    return this.setChoice(viewer, shareId, "audience", audience);
+  }
+
+  /** Changes one of the owner's choices for a link; every instance forgets what it cached of the link. */
+  private setChoice<K extends "attribution" | "audience">(viewer: User, shareId: string, key: K, value: Share[K]): Promise<Share> {
     return this.transactions.write(async (manager) => {
       const share = await this.getOwned(viewer, shareId, manager);
-      if (share.attribution !== attribution) {
-        await manager.update(Share, { id: share.id }, { attribution });
-        share.attribution = attribution;
+      if (share[key] !== value) {
+        await manager.update(Share, { id: share.id }, { [key]: value });
+        share[key] = value;
       }
       return share;
     }).finally(() => this.cache.forgetShares([shareId]));
@@ -189,7 +201,8 @@ export class ShareService {
           await enforce(this.limits.importsPerUser, viewer.id, "imports");
           // Read inside the transaction, not from the cache: the copy must be of what the database holds now.
           const live = await this.reader.findLiveIn(manager, token);
-          if (!live) throw new NotFoundError("Shared conversation");
+          // The same audience rule as a view; an importer is always signed in.
+          if (!live || !mayOpen(live.audience, { signedIn: true })) throw new NotFoundError("Shared conversation");
           const { title, messages } = live.snapshot;
           return this.conversations.insert(manager, viewer.id, title, messages, { title, sharedAt: live.view.sharedAt });
         },
