@@ -48,7 +48,8 @@ export class ShareResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<SharedConversation | null> {
     const hint = cacheControlFromInfo(info);
-    // The same for every viewer, so shared caches may keep it, but only briefly: a revoked link must vanish from them soon.
+    // A PUBLIC link's answer is the same for every viewer, so shared caches may keep it, but only briefly: a revoked
+    // link must vanish from them soon.
     hint.setCacheHint({ maxAge: ctx.services.shareReader.cacheMaxAgeSeconds, scope: "PUBLIC" });
     const opened = await ctx.services.shareReader.view(link, {
       signedIn: ctx.viewer !== null,
