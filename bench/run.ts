@@ -43,8 +43,8 @@ const SHARE_BASE_URL = "https://chat-share.bench/share/";
 const SERVER_ENV = {
   NODE_ENV: "production",
   LOG_LEVEL: "warn",
-  JWT_SECRET: "chat-share benchmark session key, never used in production",
-  SHARE_LINK_KEY: "chat-share benchmark link key, never used in production",
+  JWT_SECRET: "chat-share benchmark session key: never used in production",
+  SHARE_LINK_KEY: "chat-share benchmark link key: never used in production",
   SHARE_BASE_URL,
   // Sign-ups only prepare the workloads; the default cost (2^17) would spend seconds per account for nothing.
   SCRYPT_LOG_N: "12",

@@ -10,6 +10,7 @@ import type { DataExportService } from "./user/data-export.service";
 import type { ModerationService } from "./moderation/moderation.service";
 import { createConversationLoaders } from "./conversation/conversation.loaders";
 import { createShareLoaders } from "./share/share.loaders";
+import { createShareActivityLoaders } from "./share/share-activity.loaders";
 import { createModerationLoaders } from "./moderation/moderation.loaders";
 
 export interface Services {
@@ -26,6 +27,7 @@ export function createLoaders(dataSource: DataSource, services: Services) {
   return {
     ...createConversationLoaders(dataSource),
     ...createShareLoaders(dataSource),
+    ...createShareActivityLoaders(dataSource),
     ...createModerationLoaders(dataSource, services.shareReader),
   };
 }
@@ -40,6 +42,4 @@ export interface Context {
   services: Services;
   /** Logger whose lines carry this request's id. */
   log: Logger;
-  /** Shares this request showed publicly, so a cached copy of the response can count their views. */
-  publicViews: { shareId: string; freshUntil: Date }[];
 }

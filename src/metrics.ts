@@ -5,6 +5,8 @@ import type { DataSource } from "typeorm";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Context } from "./context";
 import { formatError } from "./common/format-error";
+import { sendJson } from "./http/errors";
+import type { Route } from "./http/routes";
 
 export class Metrics {
   readonly registry = new Registry();
@@ -57,10 +59,27 @@ export class Metrics {
     });
   }
 
+  /** GET /metrics for Prometheus; with a METRICS_TOKEN, only for a scraper that sends it. */
+  route(token: string | null): Route {
+    return {
+      path: "/metrics",
+      methods: ["GET"],
+      handle: async (req, res) => {
+        if (token && req.headers.authorization !== `Bearer ${token}`) return sendJson(res, 401, { error: "A metrics token is required." });
+        const body = await this.registry.metrics();
+        res.writeHead(200, { "content-type": this.registry.contentType });
+        res.end(body);
+      },
+    };
+  }
+
   /** The route a path belongs to, never the path itself (which may hold a share token). */
   static route(path: string, sharePrefix: string): string {
     if (["/graphql", "/healthz", "/readyz", "/metrics"].includes(path)) return path;
-    if (path.startsWith(sharePrefix)) return path.endsWith("/report") ? `${sharePrefix}:token/report` : `${sharePrefix}:token`;
+    if (path.startsWith(sharePrefix)) {
+      if (path.endsWith("/report")) return `${sharePrefix}:token/report`;
+      return path.endsWith("/card.png") ? `${sharePrefix}:token/card.png` : `${sharePrefix}:token`;
+    }
     return "other";
   }
 

@@ -6,13 +6,15 @@ import { authChecker } from "./auth/auth-checker";
 import { validateInput } from "./common/validation";
 import { UserResolver } from "./user/user.resolver";
 import { ConversationResolver } from "./conversation/conversation.resolver";
-import { ShareResolver } from "./share/share.resolver";
+import { ShareResolver, SharedMessageResolver } from "./share/share.resolver";
+import { ConversationSharesResolver } from "./share/conversation-shares.resolver";
+import { ConversationSharingResolver } from "./share/conversation-sharing.resolver";
 import { ModerationResolver } from "./moderation/moderation.resolver";
 import { NodeResolver } from "./node/node.resolver";
 
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    resolvers: [NodeResolver, UserResolver, ConversationResolver, ShareResolver, ModerationResolver],
+    resolvers: [NodeResolver, UserResolver, ConversationResolver, ShareResolver, SharedMessageResolver, ConversationSharesResolver, ConversationSharingResolver, ModerationResolver],
     authChecker,
     authMode: "error",
     validateFn: validateInput,

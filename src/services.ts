@@ -12,13 +12,20 @@ import { purgeExpiredIdempotencyKeys } from "./idempotency/idempotency";
 import { UserService } from "./user/user.service";
 import { DataExportService } from "./user/data-export.service";
 import { ConversationService } from "./conversation/conversation.service";
+import { conversationExport } from "./conversation/conversation.export";
+import { EventBus } from "./common/events";
+import { shareExport } from "./share/share.export";
+import { subscribeShares } from "./share/share.subscribers";
 import { ShareService } from "./share/share.service";
 import { ShareReader } from "./share/share-reader";
 import { ShareLinks } from "./share/share-links";
 import { ViewCounter } from "./share/view-counter";
 import { SnapshotCache } from "./share/snapshot-cache";
 import { RedisInvalidationBus } from "./share/redis-invalidation-bus";
+import { PublicResponseCache } from "./share/public-response-cache";
+import { PublicResponses } from "./share/public-responses";
 import type { SharedRedis } from "./common/redis";
+import type { Metrics } from "./metrics";
 import { ModerationService } from "./moderation/moderation.service";
 
 const MINUTE = 60_000;
@@ -27,6 +34,8 @@ const HOUR = 60 * MINUTE;
 export interface ServiceSet {
   services: Services;
   linkCache: SnapshotCache;
+  /** The whole-response cache of public link views, at the GraphQL door. */
+  responses: PublicResponses;
   /** The invalidation bus, when instances share a Redis: /readyz checks its subscription. */
   bus?: RedisInvalidationBus;
   tokens: SessionTokens;
@@ -35,7 +44,7 @@ export interface ServiceSet {
 }
 
 /** `shared` is the Redis every instance uses, when configured: rate limits and cache invalidations go through it. */
-export function createServices(config: Config, dataSource: DataSource, logger: Logger, shared?: SharedRedis): ServiceSet {
+export function createServices(config: Config, dataSource: DataSource, logger: Logger, metrics: Metrics, shared?: SharedRedis): ServiceSet {
   const limits = config.rateLimits;
   const stores = { memoryMaxBytes: limits.memoryMaxBytes, redis: shared && { client: shared.commands, keyPrefix: config.redisKeyPrefix }, logger };
   const jwtSecrets = loadOrCreateSecrets({ envName: "JWT_SECRET", envValues: config.jwtSecrets, fileName: "jwt-secret" }, config.dataDir, logger);
@@ -48,13 +57,28 @@ export function createServices(config: Config, dataSource: DataSource, logger: L
   const views = new ViewCounter(transactions, logger, config.viewCountFlushMs);
   const maxAgeMs = config.shareCacheMaxAgeSeconds * 1000;
   const bus = shared && new RedisInvalidationBus(shared.commands, shared.subscriber, logger, config.redisKeyPrefix, maxAgeMs);
-  const linkCache = new SnapshotCache({ maxEntries: config.snapshotCacheSize, maxBytes: config.snapshotCacheMaxBytes, maxAgeMs }, bus);
-  const conversations = new ConversationService(dataSource, transactions, linkCache, config.conversationLimits, {
+  const responseCache = new PublicResponseCache(config.responseCacheMaxBytes);
+  const linkCache = new SnapshotCache(
+    {
+      maxEntries: config.snapshotCacheSize,
+      maxBytes: config.snapshotCacheMaxBytes,
+      maxAgeMs,
+      onLookup: (hit) => metrics.cacheLookups.inc({ result: hit ? "hit" : "miss" }),
+      // Whole responses show links too: whatever a link may no longer show, no response may either.
+      onInvalidate: () => responseCache.clear(),
+    },
+    bus,
+  );
+  // Modules announce on it what they did; those built on them (sharing) react.
+  const events = new EventBus();
+  subscribeShares(events, linkCache);
+  const conversations = new ConversationService(dataSource, transactions, events, config.conversationLimits, {
     conversationsPerUser: createRateLimiter("conversations", limits.conversationsPerUserPerHour, HOUR, stores),
     messagesPerUser: createRateLimiter("messages", limits.messagesPerUserPerHour, HOUR, stores),
   });
   const viewsPerIp = createRateLimiter("views", limits.viewsPerIpPerMinute, MINUTE, stores);
   const shareReader = new ShareReader(dataSource, links, views, linkCache, viewsPerIp, config.shareCacheMaxAgeSeconds);
+  const responses = new PublicResponses(responseCache, (clientIp, shareIds) => shareReader.countCachedView(clientIp, shareIds), () => metrics.responseCacheHits.inc());
   const shares = new ShareService(
     dataSource,
     transactions,
@@ -74,11 +98,11 @@ export function createServices(config: Config, dataSource: DataSource, logger: L
       signupsPerIp: createRateLimiter("signups", limits.signupsPerIpPerHour, HOUR, stores),
       loginsPerAccount: createRateLimiter("logins-account", limits.loginsPerAccountPerHour, HOUR, stores),
       loginsPerIp: createRateLimiter("logins-ip", limits.loginsPerIpPerHour, HOUR, stores),
-    }, linkCache),
+    }, events),
     conversations,
     shares,
     shareReader,
-    dataExport: new DataExportService(dataSource, links, views),
+    dataExport: new DataExportService([conversationExport(dataSource), shareExport(dataSource, links, views)]),
     moderation: new ModerationService(dataSource, transactions, shareReader, createRateLimiter("reports", config.reportsPerHour, HOUR, stores), linkCache),
   };
 
@@ -90,6 +114,7 @@ export function createServices(config: Config, dataSource: DataSource, logger: L
   return {
     services,
     linkCache,
+    responses,
     bus,
     tokens,
     async stop() {

@@ -74,7 +74,7 @@ describe("a SIGNED_IN link, as each viewer sees it", () => {
     await setAudience(server, setup, "SIGNED_IN");
     const token = kind === "anonymous" ? undefined : kind === "owner" ? setup.owner.token : (await signUp(server)).token;
     for (const viewed of [await post(server, setup.share.url, token), await getView(server, setup.share.url, token)]) {
-      expect({ title: viewed.shown?.title ?? null, cacheControl: viewed.cacheControl }).toEqual({ title, cacheControl: "no-store" });
+      expect({ title: viewed.shown?.title ?? null, cacheControl: viewed.cacheControl }).toEqual({ title, cacheControl: "private, no-store" });
     }
   });
 
@@ -102,7 +102,7 @@ describe("a SIGNED_IN link, as each viewer sees it", () => {
     for (const send of [post, getView]) expect((await send(server, setup.share.url)).cacheControl).toBe("max-age=30, public");
     expect((await post(server, setup.share.url)).shown?.title).toBe("Trip to Lisbon"); // now a response-cache hit
     await setAudience(server, setup, "SIGNED_IN");
-    for (const send of [post, getView]) expect(await send(server, setup.share.url)).toEqual({ shown: null, cacheControl: "no-store" });
+    for (const send of [post, getView]) expect(await send(server, setup.share.url)).toEqual({ shown: null, cacheControl: "private, no-store" });
     expect((await page(server, setup.share.url)).status).toBe(401);
   });
 
@@ -135,6 +135,25 @@ describe("a SIGNED_IN link, as each viewer sees it", () => {
     await post(server, setup.share.url, member.token);
     const node = ok(await gql(server, `{ myShares { edges { node { viewCount } } } }`, {}, setup.owner.token)).myShares.edges[0].node;
     expect(node.viewCount).toBe(2);
+  });
+
+  it("is in the link's history each time it changes, and in the owner's data export", async () => {
+    const setup = await ownerWithShare(server);
+    await setAudience(server, setup, "SIGNED_IN");
+    await setAudience(server, setup, "SIGNED_IN"); // no change, no entry
+    await setAudience(server, setup, "PUBLIC");
+    await setAudience(server, setup, "SIGNED_IN");
+    const ACTIVITY = `{ myShares { edges { node { activity(first: 10) { edges { node { kind newValue } } } } } } }`;
+    const activity = ok(await gql(server, ACTIVITY, {}, setup.owner.token)).myShares.edges[0].node.activity.edges.map((e: any) => e.node);
+    expect(activity).toEqual([
+      { kind: "AUDIENCE_CHANGED", newValue: "SIGNED_IN" },
+      { kind: "AUDIENCE_CHANGED", newValue: "PUBLIC" },
+      { kind: "AUDIENCE_CHANGED", newValue: "SIGNED_IN" },
+      { kind: "CREATED", newValue: null },
+    ]);
+    const { data } = ok(await gql(server, `{ exportMyData { data } }`, {}, setup.owner.token)).exportMyData;
+    expect(data.shares).toEqual([expect.objectContaining({ id: setup.share.id, audience: "SIGNED_IN" })]);
+    expect(data.shares[0].activity.map((e: any) => e.kind)).toEqual(["AUDIENCE_CHANGED", "AUDIENCE_CHANGED", "AUDIENCE_CHANGED", "CREATED"]);
   });
 
   it("only another user's audience change is refused, as if the share did not exist", async () => {
@@ -198,6 +217,60 @@ describe("the share page of a SIGNED_IN link", () => {
     const setup = await ownerWithShare(server);
     const res = await page(server, setup.share.url);
     expect({ status: res.status, cacheControl: res.cacheControl }).toEqual({ status: 200, cacheControl: "max-age=30, public" });
+  });
+});
+
+describe("the preview card of a SIGNED_IN link", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  async function card(link: string, token?: string) {
+    const res = await fetch(`${server.url}${new URL(link).pathname}/card.png`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    return { status: res.status, type: res.headers.get("content-type"), cacheControl: res.headers.get("cache-control"), body: Buffer.from(await res.arrayBuffer()) };
+  }
+
+  it("answers a request without a session exactly as a dead link's card does: link unfurlers never sign in", async () => {
+    const setup = await ownerWithShare(server);
+    expect((await card(setup.share.url)).status).toBe(200); // drawn and cached while PUBLIC
+    await setAudience(server, setup, "SIGNED_IN");
+    const dead = await ownerWithShare(server);
+    ok(await revoke(server, dead.owner.token, dead.share.id));
+    const [restricted, revoked] = [await card(setup.share.url), await card(dead.share.url)];
+    expect({ ...restricted, body: undefined }).toEqual({ status: 404, type: "text/html; charset=utf-8", cacheControl: "no-store", body: undefined });
+    expect(restricted.body.equals(revoked.body)).toBe(true);
+    expect((await card(setup.share.url, "not-a-session")).status).toBe(404);
+  });
+
+  it("is drawn for a request with a session, privately, and is public again once the link is", async () => {
+    const setup = await ownerWithShare(server);
+    await setAudience(server, setup, "SIGNED_IN");
+    const member = await signUp(server);
+    const signedIn = await card(setup.share.url, member.token);
+    expect({ status: signedIn.status, type: signedIn.type, cacheControl: signedIn.cacheControl }).toEqual({ status: 200, type: "image/png", cacheControl: "private, no-store" });
+    await setAudience(server, setup, "PUBLIC");
+    const open = await card(setup.share.url);
+    expect({ status: open.status, cacheControl: open.cacheControl }).toEqual({ status: 200, cacheControl: "max-age=30, public" });
+  });
+});
+
+describe("a SIGNED_IN link's answers with the whole-response cache turned off", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ RESPONSE_CACHE_MAX_BYTES: "0" });
+  });
+  afterAll(() => server.close());
+
+  it("are still sent private, by POST and by GET, with a session or without", async () => {
+    const setup = await ownerWithShare(server);
+    await setAudience(server, setup, "SIGNED_IN");
+    for (const token of [undefined, setup.owner.token]) {
+      for (const send of [post, getView]) expect((await send(server, setup.share.url, token)).cacheControl).toBe("private, no-store");
+    }
+    await setAudience(server, setup, "PUBLIC");
+    expect((await post(server, setup.share.url)).cacheControl).toBe("max-age=30, public");
   });
 });
 

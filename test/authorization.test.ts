@@ -69,7 +69,7 @@ describe("every field of User, Conversation, Message and Share is guarded", () =
   const roots: [string, object][] = [["User", owner], ["Conversation", conversation], ["Message", message], ["Share", share]];
 
   function context(viewer: User | null): Context {
-    return { viewer, clientIp: "127.0.0.1", loaders: createLoaders(server.dataSource, server.app.services), services: server.app.services, log: createLogger("silent"), publicViews: [] };
+    return { viewer, clientIp: "127.0.0.1", loaders: createLoaders(server.dataSource, server.app.services), services: server.app.services, log: createLogger("silent") };
   }
   async function resolveField(typeName: string, field: string, root: object, viewer: User | null) {
     const type = server.app.schema.getType(typeName) as GraphQLObjectType;

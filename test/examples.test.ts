@@ -73,6 +73,9 @@ describe("the documented client flow, with exactly those operations", () => {
 
     const preview = (await data("SharePreview", { conversationId: conversation.id }, t)).sharePreview;
     expect(preview.warnings).toEqual([expect.objectContaining({ kind: "EMAIL", messageIndex: 1 })]);
+    const hidden = (await data("SharePreview", { conversationId: conversation.id, redactions: { kinds: ["EMAIL"] } }, t)).sharePreview;
+    expect(hidden.conversation.messages[1]).toMatchObject({ content: "Hi! Mail me at [email address removed]", redactions: [{ start: 15, end: 38, kind: "EMAIL" }] });
+    expect(hidden.warnings).toEqual([{ ...preview.warnings[0], redacted: true }]);
     const { share, warnings } = (await data("ShareConversation", { input: { conversationId: conversation.id } }, t)).shareConversation;
     expect(warnings).toEqual(preview.warnings);
 
@@ -116,6 +119,13 @@ describe("the documented client flow, with exactly those operations", () => {
     const moderated = (await data("ModerateShare", { input: { shareId: spam.id, reason: "Spam" } }, moderator.token)).moderateShare;
     expect(moderated).toMatchObject({ shareId: spam.id, disabledReason: "Spam" });
     expect((await data("SharedConversation", { link: spam.url })).sharedConversation).toBeNull();
+    expect((await data("ReenableShare", { input: { shareId: spam.id, reason: "Reviewed again: not spam" } }, moderator.token)).reenableShare.status).toBe("ACTIVE");
+    const history = (await data("ShareReports", { first: 10 }, moderator.token)).shareReports.edges[0].node.moderationActivity.edges.map((e: any) => e.node.kind);
+    expect(history).toEqual(["REENABLED", "DISABLED", "REPORTED"]);
+    const activity = (await data("ShareActivity", { id: spam.id, days: 7 }, t)).node;
+    expect(activity.activity.edges.map((e: any) => e.node.kind)).toEqual(["REENABLED", "DISABLED", "REPORTED", "CREATED"]);
+    expect(activity.viewsByDay).toHaveLength(7);
+    expect((await data("Conversations", {}, t)).conversations.edges[0].node.sharing).toMatchObject({ activeLinkCount: 1, lastSharedAt: expect.any(String) });
 
     expect((await data("ExportMyData", {}, t)).exportMyData.data.conversations).toHaveLength(1);
     await data("DeleteConversation", { input: { conversationId: conversation.id } }, t);

@@ -6,7 +6,7 @@ import { loadConfig } from "../src/config";
 import { createDataSource } from "../src/db/data-source";
 import { freshDatabase, TEST_DIALECT } from "./helpers/server";
 
-const TABLES = ["users", "conversations", "messages", "shares", "share_reports", "idempotency_keys"];
+const TABLES = ["users", "conversations", "messages", "shares", "share_reports", "idempotency_keys", "share_events", "share_view_days"];
 
 async function withFreshDataSource(run: (dataSource: ReturnType<typeof createDataSource>) => Promise<void>): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chat-share-migrations-"));

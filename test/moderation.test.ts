@@ -1,5 +1,6 @@
 // Reports and moderation: anyone may report a link (rate-limited); only moderators read reports and disable links.
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import path from "node:path";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { codes, gql, missingId, importShare, ok, ownerWithShare, PASSWORD, signUp, view } from "./helpers/client";
@@ -116,21 +117,27 @@ describe("the ADMIN role", () => {
     expect(ok(await gql(server, `{ me { role } }`, {}, me.token)).me.role).toBe("USER");
   });
 
+  // Run without blocking: a spawnSync would stall this process's server, whose idle keep-alive sockets then close
+  // under the next request (ECONNRESET).
+  async function userRole(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+    const command = [process.execPath, "-r", "ts-node/register/transpile-only", "src/cli/user-role.ts", ...args] as const;
+    const options = { cwd: path.join(__dirname, ".."), env: { PATH: process.env.PATH, ...server.databaseEnv }, encoding: "utf8" as const };
+    try {
+      const { stdout, stderr } = await promisify(execFile)(command[0], command.slice(1), options);
+      return { status: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code?: number; stdout?: string; stderr?: string };
+      return { status: failed.code ?? -1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
+    }
+  }
+
   it("is granted from the command line", async () => {
     const account = await signUp(server);
-    const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "src/cli/user-role.ts", account.email.toUpperCase(), "admin"], {
-      cwd: path.join(__dirname, ".."),
-      env: { PATH: process.env.PATH, ...server.databaseEnv },
-      encoding: "utf8",
-    });
+    const run = await userRole(account.email.toUpperCase(), "admin");
     expect(run.stderr).toBe("");
     expect(run.stdout).toMatch(/is now ADMIN/);
     expect(ok(await gql(server, `{ me { role } }`, {}, account.token)).me.role).toBe("ADMIN");
-    const unknown = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "src/cli/user-role.ts", "nobody@example.com", "ADMIN"], {
-      cwd: path.join(__dirname, ".."),
-      env: { PATH: process.env.PATH, ...server.databaseEnv },
-      encoding: "utf8",
-    });
+    const unknown = await userRole("nobody@example.com", "ADMIN");
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toMatch(/No account has the email nobody@example.com/);
   }, 30_000);

@@ -215,7 +215,8 @@ describe("IDOR and id enumeration: the intruder gets exactly what an id that doe
         const shown = res.text.split("SECRETTITLE").join("").split("SECRETMESSAGE").join("");
         expectNoSecrets(shown);
       },
-      writes: { conversations: { added: 1 }, messages: { added: 2 } },
+      // The owner's link counts one import that day (share_events), never who imported it.
+      writes: { conversations: { added: 1 }, messages: { added: 2 }, share_events: { added: 1 } },
     },
   ]);
 });

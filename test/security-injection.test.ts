@@ -48,6 +48,7 @@ describe("SQL-injection-shaped strings in every string argument", () => {
   let attackerConversationId: string;
   let attackerShareUrl: string;
   let freshShareId = "";
+  let reportsCounted = 0;
   beforeAll(async () => {
     attacker = await signUp(server, { displayName: "Mallory" });
     profileUser = await signUp(server, { displayName: "Profile" });
@@ -197,7 +198,8 @@ describe("SQL-injection-shaped strings in every string argument", () => {
       field: "details",
       query: `mutation($input: ReportShareInput!) { reportShare(input: $input) { reportId } }`,
       vars: (s) => ({ input: { link: attackerShareUrl, reason: "OTHER", details: s } }),
-      writes: () => ({ share_reports: { added: 1 } }),
+      // The link's REPORTED count for the day: a row the first time, the same row counted up after.
+      writes: () => ({ share_reports: { added: 1 }, share_events: reportsCounted++ === 0 ? { added: 1 } : { changed: 1 } }),
     },
     {
       op: "moderateShare",
@@ -216,7 +218,7 @@ describe("SQL-injection-shaped strings in every string argument", () => {
       prepare: async () => {
         freshShareId = (await shareConversation(server, attacker.token, attackerConversationId)).id;
       },
-      writes: () => ({ shares: { changed: 1 } }),
+      writes: () => ({ shares: { changed: 1 }, share_events: { added: 1 } }),
       onSuccess: (s, a) => expect(a.data.moderateShare.disabledReason).toBe(s.trim()),
     },
     // Enum values travel as strings in variables too.

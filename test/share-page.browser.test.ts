@@ -22,6 +22,8 @@ interface DomElement {
   className: string;
   getAttribute(name: string): string | null;
   getBoundingClientRect(): { top: number; width: number };
+  naturalWidth: number;
+  naturalHeight: number;
 }
 declare const document: {
   activeElement: DomElement;
@@ -299,6 +301,23 @@ describeInBrowser("the share page in Chromium", () => {
     for (const colorScheme of ["light", "dark"]) {
       expect(fs.statSync(path.join(ARTIFACTS, `share-page-${device}-${colorScheme}.png`)).size).toBeGreaterThan(10_000);
     }
+  });
+
+  it("opens the preview card the page's og:image names, a 1200×630 image, and saves a screenshot of it", async () => {
+    const { share } = await shared("NAMED");
+    await withPage({ viewport: { width: 1200, height: 630 } }, async (page) => {
+      await page.goto(pageUrl(share.url));
+      const image = await page.locator('meta[property="og:image"]').getAttribute("content");
+      expect(image).toBe(`${share.url}/card.png`);
+      // The link's host is SHARE_BASE_URL's (chat.example); the test server answers the same path.
+      const response = await page.goto(pageUrl(share.url) + "/card.png");
+      expect(response?.status()).toBe(200);
+      expect(response?.headers()["content-type"]).toBe("image/png");
+      const size = await page.locator("img").evaluate((el) => [(el as unknown as DomElement).naturalWidth, (el as unknown as DomElement).naturalHeight]);
+      expect(size).toEqual([1200, 630]);
+      await page.screenshot({ path: path.join(ARTIFACTS, "share-card.png") });
+    });
+    expect(fs.statSync(path.join(ARTIFACTS, "share-card.png")).size).toBeGreaterThan(10_000);
   });
 
   it("shows the same page whether the GraphQL view or the browser asks", async () => {

@@ -103,7 +103,7 @@ describe("the page of a working link", () => {
     expect(meta(body, "referrer")).toBe("no-referrer");
     expect(meta(body, "og:title")).toBe("Trip to Lisbon");
     expect(meta(body, "twitter:title")).toBe("Trip to Lisbon");
-    expect(meta(body, "twitter:card")).toBe("summary");
+    expect(meta(body, "twitter:card")).toBe("summary_large_image");
     expect(meta(body, "og:type")).toBe("article");
     expect(meta(body, "og:url")).toBe(share.url);
     const description = meta(body, "og:description");

@@ -1,6 +1,8 @@
 // The association files that let iOS and Android open a share link in the app (which then calls importShare)
 // instead of the browser. Each platform fetches its file from the link's host, at a fixed path.
 import type { AppLinks } from "../config";
+import { sendJson } from "../http/errors";
+import { GET_OR_HEAD, type Route } from "../http/routes";
 
 export const APPLE_PATH = "/.well-known/apple-app-site-association";
 export const ANDROID_PATH = "/.well-known/assetlinks.json";
@@ -40,4 +42,14 @@ export function appLinkFiles(appLinks: AppLinks, shareBaseUrl: string): Map<stri
   if (appLinks.appleAppIds.length > 0) files.set(APPLE_PATH, appleAppSiteAssociation(appLinks.appleAppIds, new URL(shareBaseUrl).pathname));
   if (appLinks.androidApps.length > 0) files.set(ANDROID_PATH, assetLinks(appLinks.androidApps));
   return files;
+}
+
+/** One route per file to serve. */
+export function appLinkRoutes(appLinks: AppLinks, shareBaseUrl: string): Route[] {
+  return [...appLinkFiles(appLinks, shareBaseUrl)].map(([path, file]) => ({
+    path,
+    methods: GET_OR_HEAD,
+    // Fetched by Apple's and Google's crawlers from the share host; an hour keeps a new app ID's wait short.
+    handle: (_req, res) => sendJson(res, 200, file, { "cache-control": "public, max-age=3600" }),
+  }));
 }

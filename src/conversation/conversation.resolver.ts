@@ -5,7 +5,6 @@ import { Rule } from "../auth/rules";
 import { PageArgs } from "../common/connection";
 import { decodePositionCursor } from "../common/pagination";
 import type { Context } from "../context";
-import { Share } from "../share/share.entity";
 import type { User } from "../user/user.entity";
 import { Conversation, ImportedFrom } from "./conversation.entity";
 import { Message } from "./message.entity";
@@ -85,11 +84,5 @@ export class ConversationResolver {
   importedFrom(@Root() conversation: Conversation): ImportedFrom | null {
     const { importedFromTitle: title, importedFromSharedAt: sharedAt } = conversation;
     return title !== null && sharedAt !== null ? { title, sharedAt } : null;
-  }
-
-  @Authorized(Rule.OWNER)
-  @FieldResolver(() => [Share], { description: "Every link made from this conversation, newest first, revoked ones included." })
-  shares(@Root() conversation: Conversation, @Ctx() ctx: Context): Promise<Share[]> {
-    return ctx.loaders.sharesByConversationId.load(conversation.id);
   }
 }

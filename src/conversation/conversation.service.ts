@@ -6,11 +6,11 @@ import { newId } from "../common/ids";
 import { findPage, type Page } from "../common/pagination";
 import type { Transactions } from "../db/transactions";
 import { idempotent } from "../idempotency/idempotency";
-import type { SnapshotCache } from "../share/snapshot-cache";
-import { Share } from "../share/share.entity";
+import type { EventBus } from "../common/events";
 import type { User } from "../user/user.entity";
 import { Conversation } from "./conversation.entity";
 import { Message, type MessageRole } from "./message.entity";
+import { ConversationDeleted } from "./conversation.events";
 
 export interface NewMessage {
   role: MessageRole;
@@ -41,7 +41,7 @@ export class ConversationService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
-    private readonly linkCache: SnapshotCache,
+    private readonly events: EventBus,
     readonly caps: ConversationLimits,
     private readonly rateLimits: ConversationRateLimits,
   ) {}
@@ -171,14 +171,17 @@ export class ConversationService {
     return row;
   }
 
-  /** Deletes the conversation, its messages and every snapshot taken of it; others' imported copies stay. */
+  /**
+   * Deletes the conversation and its messages; rows of modules built on it (snapshots, their reports) go in the same
+   * transaction by their foreign keys' ON DELETE CASCADE. Others' imported copies stay. The announcement is awaited,
+   * so links to it are dead everywhere when this answers.
+   */
   delete(viewer: User, conversationId: string): Promise<string> {
     return this.transactions.erase(async (manager) => {
       await this.getOwned(viewer, conversationId, manager);
-      await manager.delete(Share, { conversationId });
       await manager.delete(Message, { conversationId });
       await manager.delete(Conversation, { id: conversationId });
       return conversationId;
-    }).finally(() => this.linkCache.forgetConversation(conversationId));
+    }).finally(() => this.events.publish(new ConversationDeleted(conversationId, viewer.id)));
   }
 }

@@ -10,9 +10,10 @@ import { Share } from "../share/share.entity";
 import { ShareReport } from "../moderation/report.entity";
 import { IdempotencyKey } from "../idempotency/idempotency-key.entity";
 import { migrations } from "./migrations";
+import { ShareEvent, ShareViewDay } from "../share/share-event.entity";
 import { ENTITY_DIALECT } from "./columns";
 
-export const entities = [User, Conversation, Message, Share, ShareReport, IdempotencyKey];
+export const entities = [User, Conversation, Message, Share, ShareReport, IdempotencyKey, ShareEvent, ShareViewDay];
 
 /** Counts every SQL statement the data source sends; the statement-count tests and the benchmark read it. */
 export class QueryCounter implements TypeOrmLogger {

@@ -33,3 +33,15 @@ export class ModerateShareInput {
   @MaxLength(DISABLED_REASON_MAX_LENGTH, { message: `reason must be at most ${DISABLED_REASON_MAX_LENGTH} characters` })
   reason!: string;
 }
+
+@InputType({ description: "A moderator's decision to let a disabled link work again." })
+export class ReenableShareInput {
+  @Field(() => ID, { description: "The share to re-enable." })
+  @NodeId(NodeType.Share)
+  shareId!: string;
+
+  @Field(() => String, { description: `Why, in words its owner will read in the link's activity; 1 to ${DISABLED_REASON_MAX_LENGTH} characters.` })
+  @IsNotBlank()
+  @MaxLength(DISABLED_REASON_MAX_LENGTH, { message: `reason must be at most ${DISABLED_REASON_MAX_LENGTH} characters` })
+  reason!: string;
+}

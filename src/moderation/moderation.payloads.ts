@@ -1,6 +1,7 @@
 import { Field, ID, ObjectType } from "type-graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import { connectionOf } from "../common/connection";
+import { ShareStatus } from "../share/share.entity";
 import { ShareReport } from "./report.entity";
 
 export const ShareReportConnection = connectionOf(ShareReport, "ShareReport", "A page of reports, newest first.");
@@ -22,4 +23,13 @@ export class ModerateSharePayload {
 
   @Field(() => String, { description: "The reason its owner sees." })
   disabledReason!: string;
+}
+
+@ObjectType({ description: "Result of reenableShare." })
+export class ReenableSharePayload {
+  @Field(() => ID, { description: "The share that was re-enabled." })
+  shareId!: string;
+
+  @Field(() => ShareStatus, { description: "Whether it works now: ACTIVE, unless its owner revoked it or it expired meanwhile." })
+  status!: ShareStatus;
 }

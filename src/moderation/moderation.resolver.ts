@@ -6,8 +6,11 @@ import { PageArgs } from "../common/connection";
 import type { Context } from "../context";
 import { ShareStatus, shareStatus } from "../share/share.entity";
 import { SharedConversation } from "../share/shared-conversation.type";
-import { ModerateShareInput, ReportShareInput } from "./moderation.inputs";
-import { ModerateSharePayload, ReportSharePayload, ShareReportConnection } from "./moderation.payloads";
+import { ModerateShareInput, ReenableShareInput, ReportShareInput } from "./moderation.inputs";
+import { ModerateSharePayload, ReenableSharePayload, ReportSharePayload, ShareReportConnection } from "./moderation.payloads";
+import { ShareActivityConnection } from "../share/share-activity.type";
+import { activityPage } from "../share/share-activity";
+import { decodeCursor } from "../common/pagination";
 import { ShareReport } from "./report.entity";
 
 @Resolver(() => ShareReport)
@@ -40,6 +43,26 @@ export class ModerationResolver {
   ): Promise<ModerateSharePayload> {
     const share = await ctx.services.moderation.disable(input.shareId, input.reason);
     return { shareId: share.nodeId, disabledAt: share.disabledAt!, disabledReason: share.disabledReason! };
+  }
+
+  @Authorized(Rule.ADMIN)
+  @Mutation(() => ReenableSharePayload, { description: "Lets a link a moderator disabled work again; its owner sees the reason in the link's activity. Moderators only." })
+  async reenableShare(
+    @Arg("input", () => ReenableShareInput, { description: "The share and the reason." }) input: ReenableShareInput,
+    @Ctx() ctx: Context,
+  ): Promise<ReenableSharePayload> {
+    const share = await ctx.services.moderation.enable(input.shareId, input.reason);
+    return { shareId: share.nodeId, status: shareStatus(share, new Date()) };
+  }
+
+  @Authorized(Rule.ADMIN)
+  @FieldResolver(() => ShareActivityConnection, {
+    description: "The reported link's moderation history, newest first: reports per UTC day (a count, never who), disabling and re-enabling with their reasons.",
+  })
+  async moderationActivity(@Root() report: ShareReport, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: Context): Promise<ShareActivityConnection> {
+    const beforeId = decodeCursor(page.after) ?? null;
+    const events = await ctx.loaders.activityPages.load({ shareId: report.shareId, limit: page.first + 1, beforeId, moderationOnly: true });
+    return activityPage(events, null, page.first, beforeId);
   }
 
   @Authorized(Rule.ADMIN)

@@ -8,6 +8,8 @@ import { Share } from "../share/share.entity";
 import type { ShareReader } from "../share/share-reader";
 import type { SnapshotCache } from "../share/snapshot-cache";
 import type { RequestActor } from "../auth/actor";
+import { ShareEventKind } from "../share/share-event.entity";
+import { countShareEvent, recordShareEvents } from "../share/share-events";
 import { ReportReason, ShareReport } from "./report.entity";
 
 export class ModerationService {
@@ -38,7 +40,10 @@ export class ModerationService {
       details: input.details?.trim() || null,
       createdAt: new Date(),
     });
-    await this.transactions.write((manager) => manager.insert(ShareReport, report));
+    await this.transactions.write(async (manager) => {
+      await manager.insert(ShareReport, report);
+      await countShareEvent(manager, shareId, ShareEventKind.REPORTED, report.createdAt);
+    });
     return report;
   }
 
@@ -54,6 +59,21 @@ export class ModerationService {
       if (!share.disabledAt) {
         Object.assign(share, { disabledAt: new Date(), disabledReason: reason.trim() });
         await manager.update(Share, { id: share.id }, { disabledAt: share.disabledAt, disabledReason: share.disabledReason });
+        await recordShareEvents(manager, [share.id], ShareEventKind.DISABLED, { reason: share.disabledReason! }, share.disabledAt!);
+      }
+      return share;
+    }).finally(() => this.linkCache.forgetShares([shareId]));
+  }
+
+  /** Lifts a moderator's disabling: the link works again unless revoked or expired meanwhile. Its owner sees the reason. */
+  enable(shareId: string, reason: string): Promise<Share> {
+    return this.transactions.write(async (manager) => {
+      const share = await manager.findOneBy(Share, { id: shareId });
+      if (!share) throw new NotFoundError("Share");
+      if (share.disabledAt) {
+        Object.assign(share, { disabledAt: null, disabledReason: null });
+        await manager.update(Share, { id: share.id }, { disabledAt: null, disabledReason: null });
+        await recordShareEvents(manager, [share.id], ShareEventKind.REENABLED, { reason: reason.trim() });
       }
       return share;
     }).finally(() => this.linkCache.forgetShares([shareId]));

@@ -9,6 +9,8 @@ import { renderMessage } from "./markdown";
 export interface ConversationPageLinks {
   /** The share link itself, as the owner copied it (for og:url). */
   shareUrl: string;
+  /** Absolute URL of the link's preview card (for og:image). */
+  cardUrl: string;
   /** Same-origin path of the report form. */
   reportPath: string;
   /** Where "Continue this conversation" goes, token included; null when no app is configured. */
@@ -34,8 +36,8 @@ function plural(count: number, one: string, many: string): string {
 }
 
 /**
- * What a link preview (chat apps, email clients) shows: the title the owner shared and neutral facts.
- * Never the owner's name, never message text: a preview travels further than the page.
+ * The text of a link preview (chat apps, email clients): the title the owner shared and neutral facts. Never the
+ * owner's name, never message text; the preview card (og:image) is where the first message's opening lines appear.
  */
 function previewDescription(view: SharedConversation): string {
   return `A shared conversation: ${plural(view.messages.length, "message", "messages")}, as of ${formatDay(view.sharedAt)}.`;
@@ -53,7 +55,7 @@ function message(m: SharedMessage): Html {
   return html`<li class="message ${role.className}">
 <h2 class="message-role">${role.label}</h2>
 <div class="message-body">
-${renderMessage(m.content)}</div>
+${renderMessage(m.content, m.redactions)}</div>
 </li>
 `;
 }
@@ -90,7 +92,7 @@ ${continueCard(links.importUrl)}`;
 <p class="report-link">Something wrong with it? <a href="${links.reportPath}">Report this conversation</a></p>`;
   return renderDocument({
     title: `${view.title} · Shared conversation`,
-    preview: { title: view.title, description: previewDescription(view), url: links.shareUrl },
+    preview: { title: view.title, description: previewDescription(view), url: links.shareUrl, image: links.cardUrl },
     main,
     footer,
   });

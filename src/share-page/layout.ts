@@ -6,6 +6,8 @@ export interface LinkPreview {
   title: string;
   description: string;
   url: string;
+  /** Absolute URL of the link's 1200×630 preview card. */
+  image: string;
 }
 
 export interface DocumentParts {
@@ -24,9 +26,15 @@ function previewTags(preview: LinkPreview): Html {
 <meta property="og:title" content="${preview.title}">
 <meta property="og:description" content="${preview.description}">
 <meta property="og:url" content="${preview.url}">
-<meta name="twitter:card" content="summary">
+<meta property="og:image" content="${preview.image}">
+<meta property="og:image:type" content="image/png">
+<meta property="og:image:width" content="1200">
+<meta property="og:image:height" content="630">
+<meta property="og:image:alt" content="${preview.title}">
+<meta name="twitter:card" content="summary_large_image">
 <meta name="twitter:title" content="${preview.title}">
-<meta name="twitter:description" content="${preview.description}">`;
+<meta name="twitter:description" content="${preview.description}">
+<meta name="twitter:image" content="${preview.image}">`;
 }
 
 export function renderDocument({ title, preview, main, footer }: DocumentParts): Html {

@@ -1,6 +1,8 @@
 // Message content to safe HTML: markdown-it with raw HTML off, then sanitize-html with an explicit allowlist.
+import { randomBytes } from "node:crypto";
 import MarkdownIt from "markdown-it";
 import sanitizeHtml from "sanitize-html";
+import type { RedactedRange } from "../share/redaction";
 import { escapeHtml, trustedHtml, type Html } from "./html";
 
 /** Every link in a message gets this: no SEO credit for shared content, no window.opener, no Referer. */
@@ -94,7 +96,24 @@ const SANITIZE: sanitizeHtml.IOptions = {
   transformTags: { a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: MESSAGE_LINK_REL } }) },
 };
 
-/** One message's markdown as HTML that cannot run script or load anything. */
-export function renderMessage(content: string): Html {
-  return trustedHtml(sanitizeHtml(md.render(content), SANITIZE));
+/**
+ * One message's markdown as HTML that cannot run script or load anything. The owner's redactions show as
+ * `<span class="redacted">`: each placeholder goes through Markdown as a marker no text can contain (private-use
+ * characters around a random nonce, so not even an HTML entity in the message can forge one), and only markers that
+ * reach a text node become spans, so a placeholder is never read as Markdown (a `[link]`) nor lands in an attribute.
+ */
+export function renderMessage(content: string, redactions: readonly RedactedRange[] = []): Html {
+  if (redactions.length === 0) return trustedHtml(sanitizeHtml(md.render(content), SANITIZE));
+  const nonce = randomBytes(9).toString("hex");
+  let marked = "";
+  let from = 0;
+  redactions.forEach((range, i) => {
+    marked += `${content.slice(from, range.start)}\uE000${nonce}.${i}\uE001`;
+    from = range.end;
+  });
+  marked += content.slice(from);
+  const marker = new RegExp(`\uE000${nonce}\\.(\\d+)\uE001`, "g");
+  const spanOf = (i: number) => `<span class="redacted">${escapeHtml(content.slice(redactions[i].start, redactions[i].end))}</span>`;
+  const textFilter = (text: string) => text.replace(marker, (_, i: string) => spanOf(Number(i)));
+  return trustedHtml(sanitizeHtml(md.render(marked), { ...SANITIZE, textFilter }));
 }

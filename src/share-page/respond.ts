@@ -1,5 +1,6 @@
 // The headers every share page is sent with, and the one function that sends a page.
 import type { ServerResponse } from "node:http";
+import { pageSecurityHeaders } from "../http/security-headers";
 import type { Html } from "./html";
 import { STYLESHEET_CSP_HASH } from "./styles";
 
@@ -10,8 +11,6 @@ import { STYLESHEET_CSP_HASH } from "./styles";
 export function cacheControlLive(maxAgeSeconds: number): string {
   return maxAgeSeconds > 0 ? `max-age=${maxAgeSeconds}, public` : "no-store";
 }
-/** Everything a SIGNED_IN link answers: what it shows depends on who asks, so no cache may keep it for anyone. */
-export const CACHE_CONTROL_SIGNED_IN = "private, no-store";
 /** Dead links, report forms and their answers: never stored, so a link that comes back is not shown as dead. */
 export const CACHE_CONTROL_DEAD = "no-store";
 
@@ -28,24 +27,23 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join("; ");
 
-const SECURITY_HEADERS: Record<string, string> = {
-  "content-security-policy": CONTENT_SECURITY_POLICY,
-  "x-content-type-options": "nosniff",
-  // A share link is private to whoever was given it: keep it out of search engines and out of Referer headers.
-  "x-robots-tag": "noindex",
-  "referrer-policy": "no-referrer",
-  // For browsers that predate frame-ancestors.
-  "x-frame-options": "DENY",
-  "cross-origin-opener-policy": "same-origin",
-};
+const SECURITY_HEADERS = pageSecurityHeaders(CONTENT_SECURITY_POLICY);
 
 export function sendPage(res: ServerResponse, status: number, page: Html, cacheControl: string, headers: Record<string, string> = {}): void {
+  send(res, status, page.value, cacheControl, { "content-type": "text/html; charset=utf-8", ...headers });
+}
+
+/** A link's preview card: the same headers and cache rule as its page. */
+export function sendPng(res: ServerResponse, png: Buffer, cacheControl: string): void {
+  send(res, 200, png, cacheControl, { "content-type": "image/png" });
+}
+
+function send(res: ServerResponse, status: number, body: string | Buffer, cacheControl: string, headers: Record<string, string>): void {
   res.writeHead(status, {
     ...SECURITY_HEADERS,
-    "content-type": "text/html; charset=utf-8",
-    "content-length": String(Buffer.byteLength(page.value)),
+    "content-length": String(Buffer.byteLength(body)),
     "cache-control": cacheControl,
     ...headers,
   });
-  res.end(page.value);
+  res.end(body);
 }

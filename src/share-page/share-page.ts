@@ -1,17 +1,22 @@
-// Answers every request under SHARE_BASE_URL's path: the conversation a link shows, and the form to report it.
+// Answers every request under SHARE_BASE_URL's path: the conversation a link shows, its preview card, and the form to
+// report it.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { createHash } from "node:crypto";
 import type { Config } from "../config";
 import type { ClientAddress } from "../common/client-address";
 import type { Services } from "../context";
 import type { OpenedLink } from "../share/share-reader";
 import { ShareAudience } from "../share/share.entity";
+import { CACHE_CONTROL_PRIVATE } from "../share/public-responses";
 import { BadInputError, NotFoundError, RateLimitedError } from "../common/errors";
 import { importUrlFor, renderConversationPage } from "./conversation";
 import { readFormBody } from "./form-body";
 import type { Html } from "./html";
 import { NOT_FOUND_PAGE, reportThanksPage, requestErrorPage, signInNeededPage, tooManyReportsPage, tooManyViewsPage } from "./pages";
 import { parseReportForm, renderReportForm } from "./report-form";
-import { CACHE_CONTROL_DEAD, CACHE_CONTROL_SIGNED_IN, cacheControlLive, sendPage } from "./respond";
+import { CACHE_CONTROL_DEAD, cacheControlLive, sendPage, sendPng } from "./respond";
+import { ShareCards } from "../share-card/card";
+import type { Route } from "../http/routes";
 
 export interface SharePageOptions {
   config: Config;
@@ -34,6 +39,9 @@ interface Paths {
   report: string;
 }
 
+/** What follows a token for its preview image; og:image points here. */
+export const CARD_PATH = "card.png";
+
 function notFound(res: ServerResponse): void {
   sendPage(res, 404, NOT_FOUND_PAGE, CACHE_CONTROL_DEAD);
 }
@@ -47,8 +55,11 @@ function methodAllowed(req: IncomingMessage, res: ServerResponse, methods: strin
   return false;
 }
 
-function tooManyRequests(res: ServerResponse, error: RateLimitedError, page: (retryAfterSeconds: number) => Html): void {
-  const retryAfter = Number(error.details?.retryAfterSeconds) || 60;
+function retryAfterOf(error: RateLimitedError): number {
+  return Number(error.details?.retryAfterSeconds) || 60;
+}
+
+function tooManyRequests(res: ServerResponse, retryAfter: number, page: (retryAfterSeconds: number) => Html): void {
   sendPage(res, 429, page(retryAfter), CACHE_CONTROL_DEAD, { "retry-after": String(retryAfter) });
 }
 
@@ -59,10 +70,25 @@ function fromOurOwnForm(req: IncomingMessage): boolean {
   return site === undefined || site === "same-origin";
 }
 
-/** Handles every request under SHARE_BASE_URL's path; `rest` is what follows that prefix (the token, and more). */
-export function createSharePageHandler({ config, services, clientAddress: clientIp, signedIn }: SharePageOptions) {
+/** The path as it may be logged: a share link's token is replaced by a prefix of its hash. */
+export function loggablePathFor(shareBaseUrl: string): (path: string) => string {
+  const prefix = new URL(shareBaseUrl).pathname;
+  return (path) => {
+    if (!path.startsWith(prefix) || path.length === prefix.length) return path;
+    const [token, ...rest] = path.slice(prefix.length).split("/");
+    const digest = createHash("sha256").update(token).digest("hex").slice(0, 8);
+    return [`${prefix}<token ${digest}>`, ...rest].join("/");
+  };
+}
+
+/** Every request under SHARE_BASE_URL's path; the handler gets as `rest` what follows it (the token, and more). */
+export function sharePageRoute({ config, services, clientAddress: clientIp, signedIn }: SharePageOptions): Route {
   const prefix = new URL(config.shareBaseUrl).pathname;
   const pathsOf = (token: string): Paths => ({ conversation: prefix + token, report: `${prefix}${token}/report` });
+  const cards = new ShareCards();
+  /** A SIGNED_IN link's page and card depend on who asks: no cache may keep them for anyone else. */
+  const cacheControlFor = (audience: ShareAudience | null) =>
+    audience === ShareAudience.SIGNED_IN ? CACHE_CONTROL_PRIVATE : cacheControlLive(config.shareCacheMaxAgeSeconds);
 
   /** The token in a path segment, or null for anything that cannot be one: both end on the same 404 page. */
   function tokenIn(segment: string): string | null {
@@ -81,18 +107,41 @@ export function createSharePageHandler({ config, services, clientAddress: client
     try {
       opened = await services.shareReader.view(token, { signedIn: await signedIn(req), clientIp: clientIp(req) });
     } catch (error) {
-      if (error instanceof RateLimitedError) return tooManyRequests(res, error, tooManyViewsPage);
+      if (error instanceof RateLimitedError) return tooManyRequests(res, retryAfterOf(error), tooManyViewsPage);
       throw error;
     }
     const { conversation, audience } = opened;
     const importUrl = importUrlFor(config.appImportUrl, token);
     // 401 as HTTP means it: this works with credentials (a bearer token), which the request did not carry.
     if (audience === ShareAudience.SIGNED_IN && !conversation) {
-      return sendPage(res, 401, signInNeededPage(importUrl), CACHE_CONTROL_SIGNED_IN, { "www-authenticate": 'Bearer realm="chat-share"' });
+      return sendPage(res, 401, signInNeededPage(importUrl), CACHE_CONTROL_PRIVATE, { "www-authenticate": 'Bearer realm="chat-share"' });
     }
     if (!conversation) return notFound(res);
-    const page = renderConversationPage(conversation, { shareUrl: config.shareBaseUrl + token, reportPath: pathsOf(token).report, importUrl });
-    sendPage(res, 200, page, audience === ShareAudience.SIGNED_IN ? CACHE_CONTROL_SIGNED_IN : cacheControlLive(config.shareCacheMaxAgeSeconds));
+    const page = renderConversationPage(conversation, {
+      shareUrl: config.shareBaseUrl + token,
+      cardUrl: `${config.shareBaseUrl}${token}/${CARD_PATH}`,
+      reportPath: pathsOf(token).report,
+      importUrl,
+    });
+    sendPage(res, 200, page, cacheControlFor(audience));
+  }
+
+  /**
+   * The link's preview image. Not a view (link previews and crawlers fetch it without anyone reading the page), but
+   * it spends the address's view allowance like one, and dies with the link: the same liveness check as a page, on
+   * every request, before any cached card is looked at. A SIGNED_IN link's card answers a request without a session
+   * as a dead link's does (link unfurlers never sign in), and a request with one privately.
+   */
+  async function showCard(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
+    let live;
+    try {
+      live = await services.shareReader.preview(token, { signedIn: await signedIn(req), clientIp: clientIp(req) });
+    } catch (error) {
+      if (error instanceof RateLimitedError) return tooManyRequests(res, retryAfterOf(error), tooManyViewsPage);
+      throw error;
+    }
+    if (!live) return notFound(res);
+    sendPng(res, await cards.png(live.shareId, live.view), cacheControlFor(live.audience));
   }
 
   async function showReportForm(res: ServerResponse, token: string): Promise<void> {
@@ -123,7 +172,7 @@ export function createSharePageHandler({ config, services, clientAddress: client
         { link: token, reason: parsed.reason, details: parsed.details },
       );
     } catch (error) {
-      if (error instanceof RateLimitedError) return tooManyRequests(res, error, (seconds) => tooManyReportsPage(seconds, paths.conversation));
+      if (error instanceof RateLimitedError) return tooManyRequests(res, retryAfterOf(error), (seconds) => tooManyReportsPage(seconds, paths.conversation));
       // The link died between the check above and the report.
       if (error instanceof NotFoundError || error instanceof BadInputError) return notFound(res);
       throw error;
@@ -131,12 +180,16 @@ export function createSharePageHandler({ config, services, clientAddress: client
     sendPage(res, 200, reportThanksPage(paths.conversation), CACHE_CONTROL_DEAD);
   }
 
-  return async (req: IncomingMessage, res: ServerResponse, rest: string): Promise<void> => {
+  async function handle(req: IncomingMessage, res: ServerResponse, rest: string): Promise<void> {
     const [segment, action, ...more] = rest.split("/");
     const token = more.length === 0 ? tokenIn(segment) : null;
     if (token === null) return notFound(res);
     if (action === undefined) {
       if (methodAllowed(req, res, ["GET", "HEAD"])) await showConversation(req, res, token);
+      return;
+    }
+    if (action === CARD_PATH) {
+      if (methodAllowed(req, res, ["GET", "HEAD"])) await showCard(req, res, token);
       return;
     }
     if (action === "report") {
@@ -145,5 +198,7 @@ export function createSharePageHandler({ config, services, clientAddress: client
       return;
     }
     notFound(res);
-  };
+  }
+
+  return { prefix, handle: (req, res, { rest }) => handle(req, res, rest) };
 }

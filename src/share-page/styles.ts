@@ -80,6 +80,8 @@ figure.code { border: 1px solid var(--border); border-radius: .625rem; overflow:
 figure.code figcaption { padding: .375rem .875rem; font: 600 .75rem/1.5 ${MONO}; color: var(--muted); background: var(--code-head); border-bottom: 1px solid var(--border); }
 pre { margin: 0; padding: .875rem 1rem; overflow-x: auto; font-size: .875rem; line-height: 1.55; tab-size: 4; }
 pre code { font-size: inherit; }
+/* Text hidden before sharing: set apart from the words around it, in code too, so nobody takes it for a quote. */
+.redacted { padding: 0 .3em; border: 1px dashed var(--border-strong); border-radius: .3rem; color: var(--muted); font-style: italic; white-space: nowrap; }
 .table-wrap { overflow-x: auto; border: 1px solid var(--border); border-radius: .625rem; }
 /* Words in cells stay whole: a narrow screen scrolls the table instead of breaking "Postgres" in two. */
 table { width: 100%; border-collapse: collapse; font-size: .9375rem; overflow-wrap: normal; }

@@ -8,6 +8,7 @@ import type { ShareLinks } from "./share-links";
 import type { SharedConversation } from "./shared-conversation.type";
 import type { ViewCounter } from "./view-counter";
 import type { LiveLink, SnapshotCache } from "./snapshot-cache";
+import { notePrivate, noteShown } from "./public-responses";
 
 /** What decides whether a link works and what it shows, short of the snapshot: the cheap revalidation read. */
 interface LinkState {
@@ -29,18 +30,11 @@ interface LinkRow extends LinkState {
   snapshot: string;
 }
 
-/**
- * Called with each share a view showed and until when that answer may be reused (for the public response cache). A
- * SIGNED_IN link's answer may never be reused, since the cache does not know who asks: its freshUntil is the epoch.
- */
-export type ShownListener = (shareId: string, freshUntil: Date) => void;
-
 /** Who opens a link: only whether they are signed in matters to a link's audience. */
 export interface LinkViewer {
   signedIn: boolean;
   /** The address a view is counted against (none for calls that are not views by a client). */
   clientIp?: string;
-  shown?: ShownListener;
 }
 
 /**
@@ -61,9 +55,9 @@ export function mayOpen(audience: ShareAudience, viewer: Pick<LinkViewer, "signe
 }
 
 // Raw rows skip TypeORM's hydration: SQLite hands back "YYYY-MM-DD HH:MM:SS.SSS" in UTC, other drivers a Date.
-function utcDate(value: Date | string): Date;
-function utcDate(value: Date | string | null): Date | null;
-function utcDate(value: Date | string | null): Date | null {
+export function utcDate(value: Date | string): Date;
+export function utcDate(value: Date | string | null): Date | null;
+export function utcDate(value: Date | string | null): Date | null {
   if (value === null) return null;
   return value instanceof Date ? value : new Date(value.replace(" ", "T") + "Z");
 }
@@ -126,11 +120,11 @@ export class ShareReader {
     const found = await this.findLiveCached(this.links.hash(token));
     if (!found) return DEAD;
     const { shareId, audience } = found.link;
+    if (audience === ShareAudience.SIGNED_IN) notePrivate();
     if (!mayOpen(audience, viewer)) return { conversation: null, audience };
     this.views.record(shareId);
     const expiry = found.link.expiresAt?.getTime() ?? Infinity;
-    const freshUntil = audience === ShareAudience.PUBLIC ? Math.min(found.trustedUntil, expiry) : 0;
-    viewer.shown?.(shareId, new Date(freshUntil));
+    noteShown(shareId, new Date(Math.min(found.trustedUntil, expiry)));
     return { conversation: found.link.view, audience };
   }
 
@@ -144,6 +138,18 @@ export class ShareReader {
   /** The id of the share behind a working link, or null; the same check as a view, without counting one. */
   async liveShareId(token: string): Promise<string | null> {
     return (await this.findLiveCached(this.links.hash(token)))?.link.shareId ?? null;
+  }
+
+  /**
+   * What a working link shows, without counting a view but spending the address's view allowance (a preview card:
+   * crawlers fetch it without anyone reading). Null for a dead link, and for a SIGNED_IN link without a session, as
+   * a view; RateLimitedError once the allowance is spent.
+   */
+  async preview(token: string, viewer: Required<LinkViewer>): Promise<{ shareId: string; view: SharedConversation; audience: ShareAudience } | null> {
+    await enforce(this.viewsPerIp, viewer.clientIp, "link views from this address");
+    const found = await this.findLiveCached(this.links.hash(token));
+    if (!found || !mayOpen(found.link.audience, viewer)) return null;
+    return { shareId: found.link.shareId, view: found.link.view, audience: found.link.audience };
   }
 
   /** A working link read inside `manager`'s transaction, never from a cache: for a copy of what the database holds now. */

@@ -13,7 +13,9 @@ export class ShareConversationPayload {
   @Field(() => Share, { description: "The new link and its snapshot's details." })
   share!: Share;
 
-  @Field(() => [SensitiveDataWarning], { description: "What in the snapshot looks sensitive; empty when nothing does." })
+  @Field(() => [SensitiveDataWarning], {
+    description: "What in the shared messages looks sensitive, in your own text, each saying whether the snapshot hides it; empty when nothing does.",
+  })
   warnings!: SensitiveDataWarning[];
 }
 
@@ -22,7 +24,9 @@ export class RefreshSharePayload {
   @Field(() => Share, { description: "The share, with its new snapshot's details." })
   share!: Share;
 
-  @Field(() => [SensitiveDataWarning], { description: "What in the new snapshot looks sensitive; empty when nothing does." })
+  @Field(() => [SensitiveDataWarning], {
+    description: "What in the newly shared messages looks sensitive, in your own text, each saying whether the snapshot hides it; empty when nothing does.",
+  })
   warnings!: SensitiveDataWarning[];
 }
 
@@ -40,7 +44,9 @@ export class SharePreview {
   @Field(() => SharedConversation, { description: "Exactly what viewers of the link would see (sharedAt is now)." })
   conversation!: SharedConversation;
 
-  @Field(() => [SensitiveDataWarning], { description: "What in it looks sensitive; empty when nothing does." })
+  @Field(() => [SensitiveDataWarning], {
+    description: "What in the messages looks sensitive, with the exact range in your own text to pass back as a redaction span, and whether the given redactions hide it; empty when nothing does.",
+  })
   warnings!: SensitiveDataWarning[];
 }
 

@@ -32,7 +32,13 @@ import {
   ShareConversationPayload,
   SharePreview,
 } from "./share.payloads";
-import { SharedConversation } from "./shared-conversation.type";
+import { SharedConversation, SharedMessage } from "./shared-conversation.type";
+import { RedactedSpan } from "./sensitive-data.type";
+import type { RedactedRange } from "./redaction";
+import { DailyViews, ShareActivityConnection, ViewsByDayArgs } from "./share-activity.type";
+import { PageArgs } from "../common/connection";
+import { decodeCursor } from "../common/pagination";
+import { activityPage, expiredActivity, firstDayOf } from "./share-activity";
 
 @Resolver(() => Share)
 export class ShareResolver {
@@ -47,18 +53,10 @@ export class ShareResolver {
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<SharedConversation | null> {
-    const hint = cacheControlFromInfo(info);
     // A PUBLIC link's answer is the same for every viewer, so shared caches may keep it, but only briefly: a revoked
-    // link must vanish from them soon.
-    hint.setCacheHint({ maxAge: ctx.services.shareReader.cacheMaxAgeSeconds, scope: "PUBLIC" });
-    const opened = await ctx.services.shareReader.view(link, {
-      signedIn: ctx.viewer !== null,
-      clientIp: ctx.clientIp,
-      shown: (shareId, freshUntil) => ctx.publicViews.push({ shareId, freshUntil }),
-    });
-    // What a SIGNED_IN link answers depends on who asks, with or without a session: no cache may keep it (no-store).
-    if (opened.audience === ShareAudience.SIGNED_IN) hint.setCacheHint({ maxAge: 0, scope: "PRIVATE" });
-    return opened.conversation;
+    // link must vanish from them soon. A SIGNED_IN link's answer is sent private instead (see notePrivate).
+    cacheControlFromInfo(info).setCacheHint({ maxAge: ctx.services.shareReader.cacheMaxAgeSeconds, scope: "PUBLIC" });
+    return (await ctx.services.shareReader.view(link, { signedIn: ctx.viewer !== null, clientIp: ctx.clientIp })).conversation;
   }
 
   @Authorized()
@@ -72,7 +70,11 @@ export class ShareResolver {
     description: "What sharing one of your conversations would show viewers, and what in it looks sensitive. Creates nothing.",
   })
   sharePreview(@Args(() => SharePreviewArgs) args: SharePreviewArgs, @Viewer() viewer: User, @Ctx() ctx: Context): Promise<SharePreview> {
-    return ctx.services.shares.preview(viewer, args.conversationId, { attribution: args.attribution, upToMessageId: args.upToMessageId ?? null });
+    return ctx.services.shares.preview(viewer, args.conversationId, {
+      attribution: args.attribution,
+      upToMessageId: args.upToMessageId ?? null,
+      redactions: args.redactions?.toRedactions(),
+    });
   }
 
   @Authorized()
@@ -90,6 +92,7 @@ export class ShareResolver {
       upToMessageId: input.upToMessageId ?? null,
       expiresAt: input.expiresAt,
       idempotencyKey: input.idempotencyKey,
+      redactions: input.redactions?.toRedactions(),
     });
   }
 
@@ -102,7 +105,10 @@ export class ShareResolver {
     @Viewer() viewer: User,
     @Ctx() ctx: Context,
   ): Promise<RefreshSharePayload> {
-    return ctx.services.shares.refresh(viewer, input.shareId, input.upToMessageId ?? null);
+    return ctx.services.shares.refresh(viewer, input.shareId, {
+      upToMessageId: input.upToMessageId ?? null,
+      redactions: input.redactions?.toRedactions(),
+    });
   }
 
   @Authorized()
@@ -196,8 +202,40 @@ export class ShareResolver {
   }
 
   @Authorized(Rule.OWNER)
+  @FieldResolver(() => ShareActivityConnection, {
+    description:
+      "What happened to the link, newest first: created, refreshed, attribution changed, revoked, expired, disabled or re-enabled by a moderator, and per UTC day how often it was imported or reported (a count, never who).",
+  })
+  async activity(@Root() share: Share, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: Context): Promise<ShareActivityConnection> {
+    const beforeId = decodeCursor(page.after) ?? null;
+    const events = await ctx.loaders.activityPages.load({ shareId: share.id, limit: page.first + 1, beforeId, moderationOnly: false });
+    return activityPage(events, expiredActivity(share, new Date()), page.first, beforeId);
+  }
+
+  @Authorized(Rule.OWNER)
+  @FieldResolver(() => [DailyViews], {
+    description:
+      "Views per UTC day over the last `days` days, oldest first and today last, one entry per day (0 on days with none). Today's count includes views not yet written. Nothing about viewers is kept.",
+  })
+  async viewsByDay(@Root() share: Share, @Args(() => ViewsByDayArgs) { days }: ViewsByDayArgs, @Ctx() ctx: Context): Promise<DailyViews[]> {
+    const now = new Date();
+    const rows = await ctx.loaders.viewDays.load({ shareId: share.id, since: firstDayOf(days, now) });
+    return ctx.services.shares.dailyViewsOf(share, rows, days, now);
+  }
+
+  @Authorized(Rule.OWNER)
   @FieldResolver(() => Conversation, { nullable: true, description: "The live conversation the snapshot was taken from." })
   conversation(@Root() share: Share, @Ctx() ctx: Context): Promise<Conversation | null> {
     return ctx.loaders.conversationsById.load(share.conversationId);
+  }
+}
+
+@Resolver(() => SharedMessage)
+export class SharedMessageResolver {
+  @FieldResolver(() => [RedactedSpan], {
+    description: "Where the content holds a placeholder for text its owner hid, so a client can show it apart from ordinary text; empty when nothing was hidden.",
+  })
+  redactions(@Root() message: SharedMessage): RedactedRange[] {
+    return message.redactions ?? [];
   }
 }

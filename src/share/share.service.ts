@@ -8,16 +8,24 @@ import { containsPattern, timestampParam } from "../db/dialect";
 import type { Transactions } from "../db/transactions";
 import type { ConversationService } from "../conversation/conversation.service";
 import { Conversation } from "../conversation/conversation.entity";
+import { Message } from "../conversation/message.entity";
 import type { User } from "../user/user.entity";
-import { Share, type ShareAttribution, type ShareAudience, ShareStatus, SHARE_STATUS_SQL, shareStatus, withSnapshot, type Snapshot } from "./share.entity";
+import { Share, type ShareAttribution, type ShareAudience, ShareStatus, SHARE_STATUS_SQL, shareStatus, withSnapshot } from "./share.entity";
 import type { ShareLinks } from "./share-links";
 import type { SharedConversation } from "./shared-conversation.type";
-import { findSensitiveData, type SensitiveDataWarning } from "./sensitive-data";
+import { checkSpans, hasRedactions, NO_REDACTIONS, redact, type OwnerWarning, type RedactedSnapshot, type Redactions } from "./redaction";
 import type { ViewCounter } from "./view-counter";
 import type { SnapshotCache } from "./snapshot-cache";
 import { mayOpen, presentSnapshot, type ShareReader } from "./share-reader";
+import { ShareEventKind, type ShareViewDay } from "./share-event.entity";
+import { dailyViews } from "./share-activity";
+import type { DailyViews } from "./share-activity.type";
+import { countShareEvent, recordShareEvents } from "./share-events";
 
 const DAY_MS = 24 * 3600 * 1000;
+
+/** The history entry each of the owner's choices for a link writes when it changes. */
+const CHANGED_EVENT = { attribution: ShareEventKind.ATTRIBUTION_CHANGED, audience: ShareEventKind.AUDIENCE_CHANGED } as const;
 
 export interface ShareOptions {
   attribution: ShareAttribution;
@@ -25,6 +33,14 @@ export interface ShareOptions {
   upToMessageId?: string | null;
   expiresAt?: Date | null;
   idempotencyKey?: string | null;
+  /** What to mask in the snapshot; nothing when omitted. */
+  redactions?: Redactions | null;
+}
+
+/** A snapshot about to be stored, and what in the owner's text looks sensitive (with whether it is masked). */
+interface TakenSnapshot {
+  snapshot: RedactedSnapshot;
+  warnings: OwnerWarning[];
 }
 
 export interface ShareLimits {
@@ -53,9 +69,10 @@ export class ShareService {
   ) {}
 
   /** Freezes the conversation as it is now (up to a message, if asked) behind a new link. */
-  async share(viewer: User, conversationId: string, options: ShareOptions): Promise<{ share: Share; warnings: SensitiveDataWarning[] }> {
+  async share(viewer: User, conversationId: string, options: ShareOptions): Promise<{ share: Share; warnings: OwnerWarning[] }> {
     const now = new Date();
     this.checkExpiry(options.expiresAt, now);
+    let warnings: OwnerWarning[] | undefined;
     const share = await this.transactions.write((manager) =>
       idempotent(
         manager,
@@ -63,18 +80,27 @@ export class ShareService {
         // Counted only when something is created: a retry of a done request gets its result, not RATE_LIMITED.
         async () => {
           await enforce(this.limits.sharesPerUser, viewer.id, "new links");
-          return this.insertShare(manager, viewer, conversationId, options, now);
+          const taken = await this.takeSnapshot(manager, viewer, conversationId, options.upToMessageId, options.redactions ?? NO_REDACTIONS, true);
+          warnings = taken.warnings;
+          return this.insertShare(manager, viewer, conversationId, taken.snapshot, options, now);
         },
         (id) => manager.findOne(Share, { where: { id, ownerId: viewer.id }, select: withSnapshot(manager.connection) }),
       ),
     );
-    const { messages } = JSON.parse(share.snapshot!) as Snapshot;
+    // A retry of a done request: what the first one found, from the messages it shared (they never change).
+    warnings ??= await this.warningsOf(share);
     delete share.snapshot;
-    return { share, warnings: findSensitiveData(messages) };
+    return { share, warnings };
   }
 
-  private async insertShare(manager: EntityManager, viewer: User, conversationId: string, options: ShareOptions, now: Date): Promise<Share> {
-    const snapshot = await this.takeSnapshot(manager, viewer, conversationId, options.upToMessageId);
+  private async warningsOf(share: Share): Promise<OwnerWarning[]> {
+    const { redaction } = JSON.parse(share.snapshot!) as RedactedSnapshot;
+    const where = { conversationId: share.conversationId };
+    const messages = await this.dataSource.manager.find(Message, { where, order: { position: "ASC" }, take: share.messageCount });
+    return redact(messages, redaction ?? NO_REDACTIONS).warnings;
+  }
+
+  private async insertShare(manager: EntityManager, viewer: User, conversationId: string, snapshot: RedactedSnapshot, options: ShareOptions, now: Date): Promise<Share> {
     const { tokenHash, tokenSealed } = this.links.mint();
     const share = manager.create(Share, {
       id: newId(),
@@ -97,6 +123,7 @@ export class ShareService {
       lastViewedAt: null,
     });
     await manager.insert(Share, share);
+    await recordShareEvents(manager, [share.id], ShareEventKind.CREATED, { messageCount: share.messageCount }, now);
     return share;
   }
 
@@ -104,30 +131,43 @@ export class ShareService {
   async preview(
     viewer: User,
     conversationId: string,
-    options: { upToMessageId?: string | null; attribution: ShareAttribution },
-  ): Promise<{ conversation: SharedConversation; warnings: SensitiveDataWarning[] }> {
-    const snapshot = await this.takeSnapshot(this.dataSource.manager, viewer, conversationId, options.upToMessageId);
-    return {
-      conversation: presentSnapshot(snapshot, options.attribution, viewer.displayName, new Date()),
-      warnings: findSensitiveData(snapshot.messages),
-    };
+    options: { upToMessageId?: string | null; attribution: ShareAttribution; redactions?: Redactions | null },
+  ): Promise<{ conversation: SharedConversation; warnings: OwnerWarning[] }> {
+    const manager = this.dataSource.manager;
+    const { snapshot, warnings } = await this.takeSnapshot(manager, viewer, conversationId, options.upToMessageId, options.redactions ?? NO_REDACTIONS, true);
+    return { conversation: presentSnapshot(snapshot, options.attribution, viewer.displayName, new Date()), warnings };
   }
 
-  /** Replaces the snapshot behind the same URL with the conversation as it is now; attribution and expiry stay. */
-  refresh(viewer: User, shareId: string, upToMessageId?: string | null): Promise<{ share: Share; warnings: SensitiveDataWarning[] }> {
+  /**
+   * Replaces the snapshot behind the same URL with the conversation as it is now; attribution and expiry stay. Without
+   * `redactions`, the link's earlier choice applies again (its kinds to the new messages too); with them, they replace it.
+   */
+  refresh(
+    viewer: User,
+    shareId: string,
+    options: { upToMessageId?: string | null; redactions?: Redactions | null } = {},
+  ): Promise<{ share: Share; warnings: OwnerWarning[] }> {
     return this.transactions.write(async (manager) => {
       const share = await this.getOwned(viewer, shareId, manager);
       const now = new Date();
       if (shareStatus(share, now) !== ShareStatus.ACTIVE) {
         throw new BadInputError("Only a working link can be refreshed: this one is revoked, expired or disabled.", { field: "shareId" });
       }
-      const snapshot = await this.takeSnapshot(manager, viewer, share.conversationId, upToMessageId);
+      const given = options.redactions ?? null;
+      const redactions = given ?? (await this.storedRedactions(manager, share.id));
+      const { snapshot, warnings } = await this.takeSnapshot(manager, viewer, share.conversationId, options.upToMessageId, redactions, given !== null);
       const changes = { snapshot: JSON.stringify(snapshot), title: snapshot.title, messageCount: snapshot.messages.length, snapshotAt: now };
       await manager.update(Share, { id: share.id }, changes);
+      await recordShareEvents(manager, [share.id], ShareEventKind.REFRESHED, { messageCount: changes.messageCount }, now);
       Object.assign(share, changes);
       delete share.snapshot;
-      return { share, warnings: findSensitiveData(snapshot.messages) };
+      return { share, warnings };
     }).finally(() => this.cache.forgetShares([shareId]));
+  }
+
+  private async storedRedactions(manager: EntityManager, shareId: string): Promise<Redactions> {
+    const row = await manager.findOne(Share, { where: { id: shareId }, select: { id: true, snapshot: true } });
+    return (JSON.parse(row!.snapshot!) as RedactedSnapshot).redaction ?? NO_REDACTIONS;
   }
 
   setAttribution(viewer: User, shareId: string, attribution: ShareAttribution): Promise<Share> {
@@ -145,6 +185,7 @@ export class ShareService {
       const share = await this.getOwned(viewer, shareId, manager);
       if (share[key] !== value) {
         await manager.update(Share, { id: share.id }, { [key]: value });
+        await recordShareEvents(manager, [share.id], CHANGED_EVENT[key], { newValue: value });
         share[key] = value;
       }
       return share;
@@ -158,6 +199,7 @@ export class ShareService {
       if (!share.revokedAt) {
         share.revokedAt = new Date();
         await manager.update(Share, { id: share.id }, { revokedAt: share.revokedAt });
+        await recordShareEvents(manager, [share.id], ShareEventKind.REVOKED, {}, share.revokedAt);
       }
       return share;
     }).finally(() => this.cache.forgetShares([shareId]));
@@ -171,6 +213,7 @@ export class ShareService {
       const shares = await manager.find(Share, { where, order: { id: "DESC" } });
       const now = new Date();
       if (shares.length > 0) await manager.update(Share, where, { revokedAt: now });
+      await recordShareEvents(manager, shares.map((s) => s.id), ShareEventKind.REVOKED, {}, now);
       for (const share of shares) share.revokedAt = now;
       return shares;
     });
@@ -204,6 +247,7 @@ export class ShareService {
           // The same audience rule as a view; an importer is always signed in.
           if (!live || !mayOpen(live.audience, { signedIn: true })) throw new NotFoundError("Shared conversation");
           const { title, messages } = live.snapshot;
+          await countShareEvent(manager, live.shareId, ShareEventKind.IMPORTED);
           return this.conversations.insert(manager, viewer.id, title, messages, { title, sharedAt: live.view.sharedAt });
         },
         (id) => manager.findOneBy(Conversation, { id, ownerId: viewer.id }),
@@ -221,6 +265,11 @@ export class ShareService {
     return share.viewCount + (this.views.pendingFor(share.id)?.count ?? 0);
   }
 
+  /** Views per UTC day from the written rows and those still batched in memory. */
+  dailyViewsOf(share: Share, rows: ShareViewDay[], days: number, now: Date): DailyViews[] {
+    return dailyViews(rows, this.views.pendingFor(share.id), days, now);
+  }
+
   lastViewedAtOf(share: Share): Date | null {
     return this.views.pendingFor(share.id)?.lastViewedAt ?? share.lastViewedAt;
   }
@@ -233,10 +282,24 @@ export class ShareService {
     }
   }
 
-  private async takeSnapshot(manager: EntityManager, viewer: User, conversationId: string, upToMessageId?: string | null): Promise<Snapshot> {
+  /**
+   * The conversation as viewers will see it, masked as chosen. Spans the client just sent are checked against the
+   * messages being shared; a link's stored spans are not (those past a refresh's upToMessageId simply do not apply).
+   */
+  private async takeSnapshot(
+    manager: EntityManager,
+    viewer: User,
+    conversationId: string,
+    upToMessageId: string | null | undefined,
+    redactions: Redactions,
+    checkGivenSpans: boolean,
+  ): Promise<TakenSnapshot> {
     const conversation = await this.conversations.getOwned(viewer, conversationId, manager);
-    const messages = await this.conversations.messagesOf(conversationId, manager, upToMessageId);
-    return { title: conversation.title, messages: messages.map(({ role, content }) => ({ role, content })) };
+    const sources = await this.conversations.messagesOf(conversationId, manager, upToMessageId);
+    if (checkGivenSpans) checkSpans(sources, redactions.spans);
+    const { messages, warnings } = redact(sources, redactions);
+    const snapshot: RedactedSnapshot = { title: conversation.title, messages, ...(hasRedactions(redactions) ? { redaction: redactions } : {}) };
+    return { snapshot, warnings };
   }
 
   private async getOwned(viewer: User, shareId: string, manager: EntityManager): Promise<Share> {

@@ -4,6 +4,7 @@ import { Directive, Field, ObjectType } from "type-graphql";
 import { INHERIT } from "../common/cache-control";
 import { DateTimeResolver } from "graphql-scalars";
 import { MessageRole } from "../conversation/message.entity";
+import type { RedactedRange } from "./redaction";
 
 @ObjectType({ description: "One message of a shared snapshot.", simpleResolvers: true })
 @Directive(INHERIT)
@@ -11,8 +12,11 @@ export class SharedMessage {
   @Field(() => MessageRole, { description: "Who wrote the message." })
   role!: MessageRole;
 
-  @Field(() => String, { description: "Text of the message as it was when the link was created." })
+  @Field(() => String, { description: "Text of the message as it was when the link was created, with what its owner hid replaced by placeholders such as \"[email address removed]\"." })
   content!: string;
+
+  /** Resolved by SharedMessageResolver: snapshots stored before redaction existed have none. */
+  redactions?: RedactedRange[];
 }
 
 @ObjectType({ description: "What anyone with a share link sees: a frozen snapshot of a conversation.", simpleResolvers: true })

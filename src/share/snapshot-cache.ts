@@ -54,6 +54,10 @@ export interface SnapshotCacheOptions {
   /** How long an entry is served without asking the primary again. */
   maxAgeMs: number;
   now?: () => number;
+  /** Called on every lookup with whether it hit (for metrics). */
+  onLookup?: (hit: boolean) => void;
+  /** Called on every invalidation, local or from another instance, and when trust is lost or regained. */
+  onInvalidate?: () => void;
 }
 
 export class SnapshotCache {
@@ -64,11 +68,6 @@ export class SnapshotCache {
    * no invalidation happened meanwhile, so a read that raced a revoke can never put the revoked link back.
    */
   generation = 0;
-
-  /** Called on every lookup with whether it hit (for metrics). */
-  onLookup: (hit: boolean) => void = () => {};
-  /** Called on every invalidation, local or from another instance, and when trust is lost or regained. */
-  onInvalidate: () => void = () => {};
 
   constructor(
     private readonly options: SnapshotCacheOptions,
@@ -106,7 +105,7 @@ export class SnapshotCache {
   /** The cached link, fresh or due for revalidation (`trustedUntil` in the past); nothing while untrusted. */
   get(tokenHash: string): CachedLink | undefined {
     const entry = this.trusted ? this.entries?.get(tokenHash) : undefined;
-    this.onLookup(entry !== undefined && entry.trustedUntil > this.now());
+    this.options.onLookup?.(entry !== undefined && entry.trustedUntil > this.now());
     return entry;
   }
 
@@ -173,13 +172,13 @@ export class SnapshotCache {
   private dropAll(): void {
     this.generation++;
     this.entries?.clear();
-    this.onInvalidate();
+    this.options.onInvalidate?.();
   }
 
   // Invalidations are rare next to views, so a scan beats keeping secondary indexes in step.
   private forgetWhere(matches: (link: LiveLink) => boolean): void {
     this.generation++;
-    this.onInvalidate();
+    this.options.onInvalidate?.();
     if (!this.entries) return;
     const doomed = [...this.entries.entries()].filter(([, entry]) => matches(entry.link)).map(([key]) => key);
     for (const key of doomed) this.entries.delete(key);

@@ -3,11 +3,23 @@ import type { EntityManager } from "typeorm";
 import type { Logger } from "../common/logger";
 import type { Transactions } from "../db/transactions";
 import { Share } from "./share.entity";
+import { utcDay } from "./share-event.entity";
 
 export interface PendingViews {
   count: number;
   lastViewedAt: Date;
+  /** The same views by UTC day (YYYY-MM-DD): one key, two across midnight. Nothing about the viewer. */
+  byDay: Map<string, number>;
 }
+
+/** Each (share, day, views) of a batch, for the per-day rows. */
+function dayRows(entries: [string, PendingViews][]): [string, string, number][] {
+  return entries.flatMap(([id, views]) => [...views.byDay].map(([day, n]): [string, string, number] => [id, day, n]));
+}
+
+/** The per-day upsert both dialects accept; a share deleted since its views were counted is skipped, not an error. */
+const ADD_DAY_SQL = (source: string) => `INSERT INTO share_view_days (share_id, day, views) ${source}
+  ON CONFLICT (share_id, day) DO UPDATE SET views = share_view_days.views + excluded.views`;
 
 /**
  * Two statements whatever the batch's size, where an UPDATE per share would cost a round trip each: lock the rows
@@ -23,6 +35,22 @@ async function addOnPostgres(manager: EntityManager, entries: [string, PendingVi
       WHERE s.id = v.id`,
     [ids, entries.map(([, v]) => v.count), entries.map(([, v]) => v.lastViewedAt.toISOString())],
   );
+  const days = dayRows(entries);
+  // The rows are locked above, so the join cannot lose a share to a concurrent delete.
+  await manager.query(
+    ADD_DAY_SQL(`SELECT v.id, v.day, v.n FROM unnest($1::varchar[], $2::varchar[], $3::int[]) AS v(id, day, n) JOIN shares s ON s.id = v.id`),
+    [days.map((d) => d[0]), days.map((d) => d[1]), days.map((d) => d[2])],
+  );
+}
+
+async function addOnSqlite(manager: EntityManager, entries: [string, PendingViews][]): Promise<void> {
+  // SQLite runs in-process: a statement per share and day costs microseconds.
+  for (const [id, views] of entries) {
+    await manager.update(Share, { id }, { viewCount: () => `view_count + ${views.count}`, lastViewedAt: views.lastViewedAt });
+  }
+  for (const [id, day, n] of dayRows(entries)) {
+    await manager.query(ADD_DAY_SQL(`SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM shares WHERE id = ?)`), [id, day, n, id]);
+  }
 }
 
 export class ViewCounter {
@@ -39,12 +67,14 @@ export class ViewCounter {
   }
 
   record(shareId: string, at = new Date()): void {
+    const day = utcDay(at);
     const entry = this.pending.get(shareId);
     if (entry) {
       entry.count++;
       entry.lastViewedAt = at;
+      entry.byDay.set(day, (entry.byDay.get(day) ?? 0) + 1);
     } else {
-      this.pending.set(shareId, { count: 1, lastViewedAt: at });
+      this.pending.set(shareId, { count: 1, lastViewedAt: at, byDay: new Map([[day, 1]]) });
     }
   }
 
@@ -53,7 +83,7 @@ export class ViewCounter {
     return this.pending.get(shareId);
   }
 
-  /** Writes every batched view in one transaction: one UPDATE per share viewed since the last flush. */
+  /** Writes every batched view in one transaction: the totals on the shares, and the per-day rows. */
   async flush(): Promise<void> {
     if (this.pending.size === 0) return;
     const batch = this.pending;
@@ -62,17 +92,14 @@ export class ViewCounter {
       // In id order, so two flushes (of this instance or another) lock shared rows in the same order: no deadlock.
       const entries = [...batch].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       await this.transactions.write(async (manager) => {
-        if (manager.connection.options.type === "postgres") return addOnPostgres(manager, entries);
-        // SQLite runs in-process: an UPDATE per share costs microseconds.
-        for (const [id, views] of entries) {
-          await manager.update(Share, { id }, { viewCount: () => `view_count + ${views.count}`, lastViewedAt: views.lastViewedAt });
-        }
+        return manager.connection.options.type === "postgres" ? addOnPostgres(manager, entries) : addOnSqlite(manager, entries);
       });
     } catch (error) {
       // Put them back so the next flush tries again; counts are approximate only if the process dies meanwhile.
       for (const [id, views] of batch) {
         const current = this.pending.get(id);
-        this.pending.set(id, current ? { count: current.count + views.count, lastViewedAt: current.lastViewedAt } : views);
+        if (current) for (const [day, n] of views.byDay) current.byDay.set(day, (current.byDay.get(day) ?? 0) + n);
+        this.pending.set(id, current ? { ...current, count: current.count + views.count } : views);
       }
       this.logger.warn("could not write view counts", { error: String(error) });
     }

@@ -1,63 +1,27 @@
-// "Download my data": everything kept about the viewer, as one JSON document.
-import type { DataSource } from "typeorm";
-import { NodeType, toGlobalId } from "../common/global-id";
-import { Conversation } from "../conversation/conversation.entity";
-import { Message } from "../conversation/message.entity";
-import { Share, shareStatus, withSnapshot, type Snapshot } from "../share/share.entity";
-import { URL_UNAVAILABLE, type ShareLinks } from "../share/share-links";
-import type { ViewCounter } from "../share/view-counter";
+// "Download my data": everything kept about the viewer, as one JSON document. The account's part is written here;
+// every other module that keeps something about a user contributes its own part, given at construction, so this
+// module names none of them.
 import type { User } from "./user.entity";
 
 export const EXPORT_FORMAT_VERSION = 1;
 
+/** One module's part of the export: its key in the document, and what it keeps about the viewer. */
+export interface DataExportPart {
+  key: string;
+  export(viewer: User, now: Date): Promise<unknown>;
+}
+
 export class DataExportService {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly links: ShareLinks,
-    private readonly views: ViewCounter,
-  ) {}
+  /** `parts` in the order their keys appear in the document, after formatVersion and user. */
+  constructor(private readonly parts: readonly DataExportPart[]) {}
 
   async export(viewer: User): Promise<Record<string, unknown>> {
-    const manager = this.dataSource.manager;
-    const [conversations, messages, shares] = await Promise.all([
-      manager.find(Conversation, { where: { ownerId: viewer.id }, order: { id: "ASC" } }),
-      manager.find(Message, { where: { ownerId: viewer.id }, order: { conversationId: "ASC", position: "ASC" } }),
-      manager.find(Share, { where: { ownerId: viewer.id }, order: { id: "ASC" }, select: withSnapshot(this.dataSource) }),
-    ]);
     const now = new Date();
+    const values = await Promise.all(this.parts.map((part) => part.export(viewer, now)));
     return {
       formatVersion: EXPORT_FORMAT_VERSION,
       user: { id: viewer.nodeId, email: viewer.email, displayName: viewer.displayName, role: viewer.role, createdAt: viewer.createdAt },
-      conversations: conversations.map((c) => ({
-        id: c.nodeId,
-        title: c.title,
-        createdAt: c.createdAt,
-        importedFrom: c.importedFromTitle ? { title: c.importedFromTitle, sharedAt: c.importedFromSharedAt } : null,
-        messages: messages
-          .filter((m) => m.conversationId === c.id)
-          .map((m) => ({ id: m.nodeId, role: m.role, content: m.content, createdAt: m.createdAt })),
-      })),
-      shares: shares.map((s) => ({
-        id: s.nodeId,
-        ...this.urlOf(s),
-        conversationId: toGlobalId(NodeType.Conversation, s.conversationId),
-        status: shareStatus(s, now),
-        attribution: s.attribution,
-        createdAt: s.createdAt,
-        snapshotAt: s.snapshotAt,
-        revokedAt: s.revokedAt,
-        expiresAt: s.expiresAt,
-        disabledAt: s.disabledAt,
-        disabledReason: s.disabledReason,
-        viewCount: s.viewCount + (this.views.pendingFor(s.id)?.count ?? 0),
-        snapshot: JSON.parse(s.snapshot ?? "null") as Snapshot | null,
-      })),
+      ...Object.fromEntries(this.parts.map((part, i) => [part.key, values[i]])),
     };
-  }
-
-  /** One link sealed under a key rotated out loses its URL here, not the whole export. */
-  private urlOf(share: Share): { url: string | null; urlUnavailableReason?: string } {
-    const url = this.links.urlOf(share);
-    return url === null ? { url, urlUnavailableReason: URL_UNAVAILABLE } : { url };
   }
 }

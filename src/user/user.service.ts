@@ -4,12 +4,12 @@ import { newId } from "../common/ids";
 import type { Transactions } from "../db/transactions";
 import type { PasswordHasher } from "../auth/passwords";
 import type { SessionClaims, SessionTokens } from "../auth/tokens";
-import { Share } from "../share/share.entity";
 import { Conversation } from "../conversation/conversation.entity";
 import { Message } from "../conversation/message.entity";
 import { User } from "./user.entity";
 import { enforce, type RateLimiter } from "../common/rate-limit";
-import type { SnapshotCache } from "../share/snapshot-cache";
+import type { EventBus } from "../common/events";
+import { AccountDeactivated, ProfileUpdated } from "./user.events";
 
 export interface Session {
   token: string;
@@ -35,7 +35,7 @@ export class UserService {
     private readonly passwords: PasswordHasher,
     private readonly tokens: SessionTokens,
     private readonly limits: AccountLimits,
-    private readonly linkCache: SnapshotCache,
+    private readonly events: EventBus,
   ) {}
 
   async signUp(input: { email: string; password: string; displayName: string }, clientIp: string): Promise<Session> {
@@ -85,7 +85,7 @@ export class UserService {
     return this.transactions.write(async (manager) => {
       await manager.update(User, { id: viewer.id }, { displayName: displayName.trim() });
       return manager.findOneByOrFail(User, { id: viewer.id });
-    }).finally(() => this.linkCache.forgetOwner(viewer.id));
+    }).finally(() => this.events.publish(new ProfileUpdated(viewer.id)));
   }
 
   /** Invalidates every session token of the viewer, this one included. */
@@ -97,6 +97,7 @@ export class UserService {
    * Ends the account: every session and every share link of the user stops working at once, and their
    * conversations, messages and snapshots are erased (the account row stays, so the email cannot be taken over).
    * The password check spends the same allowances as logIn, so a stolen session token is no faster way to guess it.
+   * Snapshots go with their conversations (ON DELETE CASCADE), in the same transaction; the announcement is awaited.
    */
   async deactivate(viewer: User, password: string, clientIp: string): Promise<string> {
     await enforce(this.limits.loginsPerIp, clientIp, "password attempts from this address");
@@ -106,10 +107,9 @@ export class UserService {
     }
     await this.transactions.erase(async (manager) => {
       await manager.update(User, { id: viewer.id }, { deactivatedAt: new Date(), tokenVersion: () => "token_version + 1" });
-      await manager.delete(Share, { ownerId: viewer.id });
       await manager.delete(Message, { ownerId: viewer.id });
       await manager.delete(Conversation, { ownerId: viewer.id });
-    }).finally(() => this.linkCache.forgetOwner(viewer.id));
+    }).finally(() => this.events.publish(new AccountDeactivated(viewer.id)));
     return viewer.id;
   }
 }

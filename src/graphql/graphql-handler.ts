@@ -1,0 +1,104 @@
+// Answers /graphql: the CORS preflight, the body, trusted documents, the public response cache, then Apollo.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { HeaderMap, type ApolloServer, type HTTPGraphQLResponse } from "@apollo/server";
+import type { DataSource } from "typeorm";
+import type { Config } from "../config";
+import { createLoaders, type Context, type Services } from "../context";
+import type { ClientAddress } from "../common/client-address";
+import type { User } from "../user/user.entity";
+import { resolveTrustedDocument } from "../trusted-documents/trusted-documents";
+import { readBody, mediaTypeOf } from "../http/body";
+import { HttpError, sendGraphQLError } from "../http/errors";
+import type { Handler } from "../http/routes";
+import type { PublicResponses } from "../share/public-responses";
+
+export interface GraphQLHandlerOptions {
+  config: Config;
+  dataSource: DataSource;
+  apollo: ApolloServer<Context>;
+  services: Services;
+  /** The signed-in user an Authorization header speaks for, or null. */
+  viewerOf: (authorization: string | undefined) => Promise<User | null>;
+  clientAddress: ClientAddress;
+  responses: PublicResponses;
+}
+
+type Request = { method: string; search: string; body: unknown };
+
+function parseBody(req: IncomingMessage, raw: string): unknown {
+  const type = mediaTypeOf(req);
+  if (type !== "application/json" && type !== "application/graphql-response+json") return raw;
+  if (raw === "") return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new HttpError(400, "The request body is not valid JSON.");
+  }
+}
+
+function toHeaderMap(req: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+  }
+  return headers;
+}
+
+async function writeGraphQLResponse(res: ServerResponse, response: HTTPGraphQLResponse): Promise<void> {
+  for (const [name, value] of response.headers) res.setHeader(name, value);
+  res.statusCode = response.status ?? 200;
+  if (response.body.kind === "complete") {
+    res.end(response.body.string);
+    return;
+  }
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}
+
+function preflight(res: ServerResponse): void {
+  res.writeHead(204, {
+    "access-control-allow-methods": "GET, POST, OPTIONS",
+    "access-control-allow-headers": "content-type, authorization, apollo-require-preflight, x-apollo-operation-name",
+    "access-control-max-age": "600",
+  });
+  res.end();
+}
+
+export function createGraphQLHandler({ config, dataSource, apollo, services, viewerOf, clientAddress, responses }: GraphQLHandlerOptions): Handler {
+  /** The request as Apollo reads it, with a trusted document's text in place of its id; false once refused. */
+  async function requestOf(req: IncomingMessage, res: ServerResponse, search: string): Promise<Request | false> {
+    const raw = req.method === "POST" ? await readBody(req, config.maxBodyBytes) : undefined;
+    const request = { method: req.method ?? "GET", search, body: raw === undefined ? undefined : parseBody(req, raw) };
+    if (!config.trustedDocuments) return request;
+    const resolution = resolveTrustedDocument(request, config.trustedDocuments);
+    if ("request" in resolution) return resolution.request;
+    const { status, code, message, headers } = resolution.refusal;
+    // As Apollo answers: clients that accept the GraphQL media type read errors of a 400 only when it is used.
+    const type = (req.headers.accept ?? "").includes("application/graphql-response+json") ? { "content-type": "application/graphql-response+json; charset=utf-8" } : undefined;
+    sendGraphQLError(res, status, message, code, { ...headers, ...type });
+    return false;
+  }
+
+  return async (req, res, { search, log }) => {
+    if (req.method === "OPTIONS") return preflight(res);
+    const request = await requestOf(req, res, search);
+    if (!request) return;
+    const clientIp = clientAddress(req);
+    // Keyed on the resolved document, so a view by documentId and by its text share one entry.
+    const key = responses.keyOf(req, request.body, request.search);
+    if (key && (await responses.answer(key, clientIp, res))) return;
+    const response = await responses.keep(key, () =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { ...request, headers: toHeaderMap(req) },
+        context: async () => ({
+          viewer: await viewerOf(req.headers.authorization),
+          clientIp,
+          loaders: createLoaders(dataSource, services),
+          services,
+          log,
+        }),
+      }),
+    );
+    await writeGraphQLResponse(res, response);
+  };
+}

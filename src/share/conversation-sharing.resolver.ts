@@ -1,0 +1,17 @@
+// Conversation fields about sharing live here: share/ builds on conversation/, which never imports share/.
+import { Authorized, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
+import { Rule } from "../auth/rules";
+import type { Context } from "../context";
+import { Conversation } from "../conversation/conversation.entity";
+import { ConversationSharing } from "./share-activity.type";
+
+@Resolver(() => Conversation)
+export class ConversationSharingResolver {
+  @Authorized(Rule.OWNER)
+  @FieldResolver(() => ConversationSharing, {
+    description: "How many working links the conversation has and when it was last shared: enough for a \"shared\" badge in a conversation list. Batched across a page.",
+  })
+  sharing(@Root() conversation: Conversation, @Ctx() ctx: Context): Promise<ConversationSharing> {
+    return ctx.loaders.sharingByConversationId.load(conversation.id);
+  }
+}
