@@ -31,7 +31,9 @@ module.exports = [
       "@graphql-eslint/require-deprecation-reason": "error",
       "@graphql-eslint/unique-enum-value-names": "error",
       "@graphql-eslint/relay-connection-types": "error",
-      "@graphql-eslint/relay-edge-types": ["error", { withEdgeSuffix: true, shouldImplementNode: true, listTypeCanWrapOnlyEdgeType: false }],
+      // Not every node must implement Node: a link's history entries (ShareActivity) are facts to page through, not
+      // objects a client refetches by id, and the Relay connection spec does not ask for Node there.
+      "@graphql-eslint/relay-edge-types": ["error", { withEdgeSuffix: true, shouldImplementNode: false, listTypeCanWrapOnlyEdgeType: false }],
       "@graphql-eslint/relay-page-info": "error",
     },
   },

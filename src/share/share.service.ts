@@ -247,8 +247,10 @@ export class ShareService {
           // The same audience rule as a view; an importer is always signed in.
           if (!live || !mayOpen(live.audience, { signedIn: true })) throw new NotFoundError("Shared conversation");
           const { title, messages } = live.snapshot;
+          const copy = await this.conversations.insert(manager, viewer.id, title, messages, { title, sharedAt: live.view.sharedAt });
+          // Last: the day's count is one row every import of the link locks, so it is held only until the commit.
           await countShareEvent(manager, live.shareId, ShareEventKind.IMPORTED);
-          return this.conversations.insert(manager, viewer.id, title, messages, { title, sharedAt: live.view.sharedAt });
+          return copy;
         },
         (id) => manager.findOneBy(Conversation, { id, ownerId: viewer.id }),
       ),

@@ -53,9 +53,18 @@ async function addOnSqlite(manager: EntityManager, entries: [string, PendingView
   }
 }
 
+function mergeDays(a: Map<string, number>, b: Map<string, number>): Map<string, number> {
+  const days = new Map(a);
+  for (const [day, n] of b) days.set(day, (days.get(day) ?? 0) + n);
+  return days;
+}
+
 export class ViewCounter {
   private pending = new Map<string, PendingViews>();
+  /** The batch being written: still counted for owners until its transaction is done, or it would vanish meanwhile. */
+  private inFlight = new Map<string, PendingViews>();
   private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
 
   constructor(
     private readonly transactions: Transactions,
@@ -80,14 +89,24 @@ export class ViewCounter {
 
   /** Views not yet written, so an owner reading the count sees every view so far. */
   pendingFor(shareId: string): PendingViews | undefined {
-    return this.pending.get(shareId);
+    const waiting = this.pending.get(shareId);
+    const writing = this.inFlight.get(shareId);
+    if (!writing || !waiting) return waiting ?? writing;
+    return { count: waiting.count + writing.count, lastViewedAt: waiting.lastViewedAt, byDay: mergeDays(writing.byDay, waiting.byDay) };
   }
 
   /** Writes every batched view in one transaction: the totals on the shares, and the per-day rows. */
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
+    // One at a time: a slow flush must not be joined by the next tick's (the in-flight batch is one map).
+    this.flushing ??= this.writeBatch().finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  private async writeBatch(): Promise<void> {
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
+    this.inFlight = batch;
     try {
       // In id order, so two flushes (of this instance or another) lock shared rows in the same order: no deadlock.
       const entries = [...batch].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -98,10 +117,11 @@ export class ViewCounter {
       // Put them back so the next flush tries again; counts are approximate only if the process dies meanwhile.
       for (const [id, views] of batch) {
         const current = this.pending.get(id);
-        if (current) for (const [day, n] of views.byDay) current.byDay.set(day, (current.byDay.get(day) ?? 0) + n);
-        this.pending.set(id, current ? { ...current, count: current.count + views.count } : views);
+        this.pending.set(id, current ? { ...current, count: current.count + views.count, byDay: mergeDays(views.byDay, current.byDay) } : views);
       }
       this.logger.warn("could not write view counts", { error: String(error) });
+    } finally {
+      this.inFlight = new Map();
     }
   }
 
@@ -109,5 +129,6 @@ export class ViewCounter {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.flush();
+    await this.flush(); // views recorded while an earlier flush was running
   }
 }
