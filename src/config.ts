@@ -147,7 +147,16 @@ export function parseDatabaseUrl(url: string, env: NodeJS.ProcessEnv = {}): Data
       statementTimeoutMs: integer(env, "DATABASE_STATEMENT_TIMEOUT_MS", 5000, 0, 3_600_000),
     };
   }
+  // A bare file path is the commonest slip: say what to write instead.
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(url)) throw new ConfigError(`DATABASE_URL: "${url}" has no scheme; for a SQLite file write sqlite:${url}`);
   throw new ConfigError(`DATABASE_URL: unsupported scheme in "${url.split(":")[0]}:" (supported: sqlite:<path>, postgres://…)`);
+}
+
+const DEFAULT_DATABASE_URL = "sqlite:data/chat-share.sqlite";
+
+/** Just the database, for command-line tools (migrate, user:role) that serve nothing and hold no keys. */
+export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  return parseDatabaseUrl(env.DATABASE_URL || DEFAULT_DATABASE_URL, env);
 }
 
 /** Which SQL dialect a DATABASE_URL speaks, without validating the rest. */
@@ -196,6 +205,49 @@ function httpUrl(name: string, raw: string): string {
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") throw new ConfigError(`${name} must be an http(s) URL`);
   return raw;
+}
+
+const NODE_ENVS = ["development", "production", "test"];
+
+function nodeEnv(raw: string | undefined): string {
+  const value = raw || "development";
+  // "prod" taken as development would start a production server with generated keys and Sandbox.
+  if (!NODE_ENVS.includes(value)) throw new ConfigError(`NODE_ENV must be one of ${NODE_ENVS.join(", ")}, got "${raw}"`);
+  return value;
+}
+
+/** Browser origins are matched exactly against the Origin header, so each entry must be one: scheme://host[:port]. */
+function corsOrigins(raw: string | undefined): Config["corsOrigins"] {
+  const value = (raw ?? "*").trim();
+  if (value === "*") return "*";
+  return value.split(",").map((o) => o.trim()).filter(Boolean).map((entry) => {
+    let origin: string | undefined;
+    try {
+      origin = new URL(entry).origin;
+    } catch {
+      origin = undefined;
+    }
+    if (origin !== entry || !/^https?:/.test(entry)) {
+      throw new ConfigError(`CORS_ORIGINS: "${entry}" is not an origin; write it as a browser sends it, e.g. https://app.example.com`);
+    }
+    return entry;
+  });
+}
+
+const LOCAL_HOST = /^(localhost|.*\.localhost|127(\.\d+){3}|0\.0\.0\.0|\[::1?\])$/i;
+
+/**
+ * Production refuses what development generates or assumes: keys made up on one machine (other instances and a
+ * restored backup would not share them) and share links that point at localhost.
+ */
+function requireProductionSettings(env: NodeJS.ProcessEnv): void {
+  const missing = ["JWT_SECRET", "SHARE_LINK_KEY", "SHARE_BASE_URL"].filter((name) => !env[name]);
+  if (missing.length > 0) {
+    throw new ConfigError(`NODE_ENV=production needs ${missing.join(", ")} set explicitly (see the README's Configuration)`);
+  }
+  if (LOCAL_HOST.test(new URL(env.SHARE_BASE_URL!).hostname)) {
+    throw new ConfigError(`SHARE_BASE_URL points at this machine ("${env.SHARE_BASE_URL}"); in production it must be the public prefix people open`);
+  }
 }
 
 function shareBaseUrl(raw: string): string {
@@ -275,13 +327,15 @@ function trustProxy(raw: string | undefined): Config["trustProxy"] {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const environment = nodeEnv(env.NODE_ENV);
   const port = integer(env, "PORT", 4000, 0, 65535);
-  const database = parseDatabaseUrl(env.DATABASE_URL || "sqlite:data/chat-share.sqlite", env);
+  const database = loadDatabaseConfig(env);
   const logLevel = (env.LOG_LEVEL || "info") as Config["logLevel"];
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
-  const cors = (env.CORS_ORIGINS ?? "*").trim();
+  const baseUrl = shareBaseUrl(env.SHARE_BASE_URL || "http://localhost:4000/share/");
+  if (environment === "production") requireProductionSettings(env);
   return {
-    nodeEnv: env.NODE_ENV || "development",
+    nodeEnv: environment,
     port,
     host: env.HOST || "127.0.0.1",
     database,
@@ -289,14 +343,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: env.REDIS_URL || null,
     redisKeyPrefix: env.REDIS_KEY_PREFIX || "chat-share",
     metricsToken: env.METRICS_TOKEN || null,
-    shareBaseUrl: shareBaseUrl(env.SHARE_BASE_URL || "http://localhost:4000/share/"),
+    shareBaseUrl: baseUrl,
     jwtSecrets: keyList(env, "JWT_SECRET"),
     shareLinkKeys: keyList(env, "SHARE_LINK_KEY"),
     trustProxy: trustProxy(env.TRUST_PROXY),
     tokenTtlSeconds: integer(env, "TOKEN_TTL_SECONDS", 7 * 24 * 3600, 60, 365 * 24 * 3600),
     scryptLogN: integer(env, "SCRYPT_LOG_N", 17, 10, 20),
     maxBodyBytes: integer(env, "MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
-    corsOrigins: cors === "*" ? "*" : cors.split(",").map((o) => o.trim()).filter(Boolean),
+    corsOrigins: corsOrigins(env.CORS_ORIGINS),
     logLevel,
     shareMaxLifetimeDays: integer(env, "SHARE_MAX_LIFETIME_DAYS", 365, 1, 3650),
     viewCountFlushMs: integer(env, "VIEW_COUNT_FLUSH_MS", 5000, 100, 3_600_000),

@@ -1,19 +1,35 @@
 // Entry point: read the environment, open and migrate the database, serve until told to stop.
 import "reflect-metadata";
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError, loadConfig, type Config } from "./config";
 import { createLogger } from "./common/logger";
 import { createDataSource, QueryCounter } from "./db/data-source";
 import { createServer } from "./server";
 import { runPendingMigrations } from "./db/migrate";
+import { explainStartupFailure, type StartupStep } from "./startup-errors";
+
+/** Exit code of a start-up that the operator can fix by changing a variable, as for a bad value. */
+const EXIT_FIX_CONFIGURATION = 2;
+
+/** Runs one step of start-up; a failure it can explain ends the process with one line instead of a stack trace. */
+async function step<T>(name: StartupStep, config: Config, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const explanation = explainStartupFailure(name, error, config);
+    if (explanation === undefined) throw error;
+    process.stderr.write(`chat-share cannot start: ${explanation}\n`);
+    process.exit(EXIT_FIX_CONFIGURATION);
+  }
+}
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`Configuration error: ${error.message}\n`);
-      process.exit(2);
+      process.exit(EXIT_FIX_CONFIGURATION);
     }
     throw error;
   }
@@ -22,12 +38,14 @@ async function main(): Promise<void> {
     database: config.database,
     logger: new QueryCounter((error, query) => logger.error("query failed", { error: String(error), query })),
   });
-  await dataSource.initialize();
-  const applied = await runPendingMigrations(dataSource);
+  const applied = await step("database", config, async () => {
+    await dataSource.initialize();
+    return runPendingMigrations(dataSource);
+  });
   if (applied.length > 0) logger.info("applied migrations", { migrations: applied });
 
-  const server = await createServer({ config, dataSource, logger });
-  const url = await server.listen();
+  const server = await step("redis", config, () => createServer({ config, dataSource, logger }));
+  const url = await step("listen", config, () => server.listen());
   logger.info(`chat-share listening on ${url}/graphql`, { shareBaseUrl: config.shareBaseUrl, database: config.database.type });
 
   let stopping = false;

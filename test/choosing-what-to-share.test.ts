@@ -1,4 +1,5 @@
 // Owners choose what they share: part of a conversation, a lifetime, and a preview with sensitive-data warnings.
+import { expiringSoon, untilPast } from "./helpers/clock";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { appendMessage, codes, createConversation, gql, importShare, ok, signUp, view } from "./helpers/client";
 
@@ -56,8 +57,9 @@ describe("an expiring link", () => {
 
   it("behaves exactly like a revoked one once expired", async () => {
     const { me, id } = await threeMessages();
-    const res = ok(await gql(server, SHARE, { input: { conversationId: id, expiresAt: new Date(Date.now() + 1500).toISOString() } }, me.token)).shareConversation;
-    await new Promise((resolve) => setTimeout(resolve, 1600));
+    const expiresAt = expiringSoon();
+    const res = ok(await gql(server, SHARE, { input: { conversationId: id, expiresAt } }, me.token)).shareConversation;
+    await untilPast(expiresAt);
     const dead = await gql(server, `query($l: String!) { sharedConversation(link: $l) { title } }`, { l: res.share.url });
     expect(JSON.parse(dead.text)).toEqual({ data: { sharedConversation: null } });
     const viewer = await signUp(server);

@@ -7,10 +7,14 @@ import os from "node:os";
 import path from "node:path";
 import Redis from "ioredis";
 import { startTestServer, type TestServer } from "./helpers/server";
+import { requireService } from "./helpers/require-service";
 import { codes, createConversation, gql, ok, PASSWORD, signUp } from "./helpers/client";
 
-const available = fs.existsSync("/usr/bin/redis-server") || Boolean(process.env.PATH?.split(":").some((dir) => fs.existsSync(path.join(dir, "redis-server"))));
-if (!available) process.stdout.write("rate-limits-redis tests skipped: no redis-server on PATH\n");
+const available = requireService(
+  "rate-limits-redis",
+  fs.existsSync("/usr/bin/redis-server") || Boolean(process.env.PATH?.split(":").some((dir) => fs.existsSync(path.join(dir, "redis-server")))),
+  "no redis-server on PATH",
+);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

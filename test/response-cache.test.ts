@@ -1,5 +1,6 @@
 // Whole public view responses are cached in memory, and never outlive a change to what the link shows.
 import { createHash } from "node:crypto";
+import { expiringSoon, untilPast } from "./helpers/clock";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { codes, gql, ok, ownerWithShare, revoke, VIEW } from "./helpers/client";
 
@@ -25,7 +26,8 @@ it("a repeated view is answered byte for byte from memory, and still counts as a
   const { owner, share } = await ownerWithShare(server, "NAMED");
   const first = await post(VIEW, { link: share.url });
   const again = await post(VIEW, { link: share.url });
-  expect(again).toEqual({ ...first, statements: 0, cacheControl: expect.stringMatching(/^max-age=(29|30), public$/) });
+  // From memory with only the rest of its 30 s left, however long the machine took between the two requests.
+  expect(again).toEqual({ ...first, statements: 0, cacheControl: expect.stringMatching(/^max-age=([1-2]?[0-9]|30), public$/) });
   expect(first.cacheControl).toBe("max-age=30, public");
   expect(await viewCount(owner.token)).toBe(2);
 });
@@ -54,10 +56,10 @@ it("never keeps a response with per-user data or errors", async () => {
 
 it("does not outlive the link's own expiry", async () => {
   const { owner, conversationId } = await ownerWithShare(server);
-  const expiresAt = new Date(Date.now() + 1200).toISOString();
+  const expiresAt = expiringSoon();
   const url = ok(await gql(server, `mutation($input: ShareConversationInput!) { shareConversation(input: $input) { share { url } } }`, { input: { conversationId, expiresAt } }, owner.token)).shareConversation.share.url;
   expect(JSON.parse((await post(VIEW, { link: url })).text).data.sharedConversation).not.toBeNull();
-  await new Promise((resolve) => setTimeout(resolve, 1300));
+  await untilPast(expiresAt);
   expect(JSON.parse((await post(VIEW, { link: url })).text).data.sharedConversation).toBeNull();
 });
 

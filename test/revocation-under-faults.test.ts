@@ -6,17 +6,17 @@ import net from "node:net";
 import { Client } from "pg";
 import Redis from "ioredis";
 import { createSchema } from "./helpers/server";
+import { requireService } from "./helpers/require-service";
 import { startInstance, stopInstance, type Instance } from "./helpers/instances";
 import { appendMessage, createConversation, gql, ok, ownerWithShare, PASSWORD, revoke, signUp, view } from "./helpers/client";
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL;
 const hasRedisServer = spawnSync("redis-server", ["--version"]).status === 0;
-const available = Boolean(DATABASE_URL) && hasRedisServer;
-if (!available) {
-  process.stdout.write(
-    `revocation-under-faults tests skipped: they need TEST_DATABASE_URL${hasRedisServer ? "" : " and the redis-server binary on PATH"} (.ci/run sets it when PostgreSQL answers)\n`,
-  );
-}
+const available = requireService(
+  "revocation-under-faults",
+  Boolean(DATABASE_URL) && hasRedisServer,
+  `they need TEST_DATABASE_URL${hasRedisServer ? "" : " and the redis-server binary on PATH"} (.ci/run sets it when PostgreSQL answers)`,
+);
 
 /** The age bound the instances run with, kept small so the test is quick. */
 const BOUND_S = 2;

@@ -4,13 +4,11 @@ import { Client } from "pg";
 import Redis from "ioredis";
 import { startInstance, stopInstance, type Instance } from "./helpers/instances";
 import { codes, createConversation, gql, importShare, ok, ownerWithShare, revoke, signUp, view } from "./helpers/client";
+import { requireService } from "./helpers/server";
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL;
 const REDIS_URL = process.env.TEST_REDIS_URL;
-const available = Boolean(DATABASE_URL && REDIS_URL);
-if (!available) {
-  process.stdout.write("scale-out tests skipped: they need TEST_DATABASE_URL and TEST_REDIS_URL (.ci/run sets both when the services answer)\n");
-}
+const available = requireService("scale-out", Boolean(DATABASE_URL && REDIS_URL), "they need TEST_DATABASE_URL and TEST_REDIS_URL (.ci/run sets both)");
 
 (available ? describe : describe.skip)("two instances on one PostgreSQL and one Redis", () => {
   const schema = `scale_${process.pid}_${randomBytes(3).toString("hex")}`;

@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
-import { startTestServer, type TestServer } from "./helpers/server";
+import { requireService, startTestServer, type TestServer } from "./helpers/server";
 import { createConversation, gql, ok, revoke, shareConversation, signUp } from "./helpers/client";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -35,10 +35,7 @@ declare const document: {
 declare const window: { innerWidth: number; __xss?: string };
 declare function getComputedStyle(element: DomElement): { outlineStyle: string; backgroundColor: string; fontSize: string };
 
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(`Browser tests skipped: no Chromium at ${CHROMIUM}. Install it with "apt-get install chromium" (.ci/run does).`);
-}
+const hasChromium = requireService("Browser", fs.existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}; install it with "apt-get install chromium" (.ci/run does)`);
 const describeInBrowser = hasChromium ? describe : describe.skip;
 
 /** A realistic exchange with a heading, a list, a table, code blocks and a link: what the screenshots show. */

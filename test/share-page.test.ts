@@ -1,5 +1,6 @@
 // The page a share link opens, over real HTTP: what it shows, the headers it is sent with, dead links, reports.
 import { createHash } from "node:crypto";
+import { expiringSoon, untilPast } from "./helpers/clock";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { createConversation, gql, ok, ownerWithShare, PASSWORD, revoke, shareConversation, signUp } from "./helpers/client";
 import { setUserRole } from "../src/user/user-admin";
@@ -221,11 +222,11 @@ describe("the page of a dead link", () => {
 
   it("is that same page, byte for byte, once the link has expired", async () => {
     const { owner, conversationId } = await ownerWithShare(server);
-    const expiresAt = new Date(Date.now() + 1200).toISOString();
+    const expiresAt = expiringSoon();
     const res = await gql(server, `mutation($input: ShareConversationInput!) { shareConversation(input: $input) { share { url } } }`, { input: { conversationId, expiresAt } }, owner.token);
     const url = ok(res).shareConversation.share.url;
     expect((await openShare(server, url)).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 1300));
+    await untilPast(expiresAt);
     const dead = await openShare(server, url);
     expect(dead.status).toBe(404);
     expect(dead.body).toBe(unknown.body);

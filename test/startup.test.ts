@@ -1,9 +1,11 @@
 // The server as `npm start` runs it: a real process, configured from the environment, on a fresh data folder.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { gql, ok, signUp } from "./helpers/client";
+import { requireService } from "./helpers/server";
 
 const ROOT = path.join(__dirname, "..");
 
@@ -86,14 +88,93 @@ describe("starting the server", () => {
   }, 60_000);
 
   it("refuses to start on invalid configuration, saying what is wrong", async () => {
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "src/index.ts"], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, SHARE_BASE_URL: "https://share.example.org/no-slash", DATABASE_URL: `sqlite:${path.join(dir, "x.sqlite")}` },
-    });
-    let stderr = "";
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    const code = await new Promise((resolve) => child.on("exit", resolve));
-    expect(code).toBe(2);
-    expect(stderr).toMatch(/SHARE_BASE_URL must end with "\/"/);
+    const failed = await failToStart({ SHARE_BASE_URL: "https://share.example.org/no-slash", DATABASE_URL: `sqlite:${path.join(dir, "x.sqlite")}` });
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toMatch(/SHARE_BASE_URL must end with "\/"/);
+  }, 60_000);
+});
+
+/** Starts the entry point expecting it to give up; what it printed and how it exited. */
+async function failToStart(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "src/index.ts"], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, SCRYPT_LOG_N: "12", ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  return { code, stderr };
+}
+
+/** A TCP port nothing listens on: one the kernel just handed out and took back. */
+async function closedPort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+describe("a start-up that cannot go on says why in one line, and exits 2 as for a bad value", () => {
+  /** The one line the operator reads: the cause and the variable to change, no stack trace, no JSON. */
+  function expectOneClearLine(failed: { code: number | null; stderr: string }, cause: RegExp, variable: string) {
+    expect(failed.code).toBe(2);
+    const lines = failed.stderr.split("\n").filter((line) => line.startsWith("chat-share cannot start:"));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(cause);
+    expect(lines[0]).toContain(variable);
+    expect(failed.stderr).not.toMatch(/\n\s+at /);
+  }
+
+  it("when the port is taken", async () => {
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = String((holder.address() as net.AddressInfo).port);
+      const failed = await failToStart({ PORT: port, HOST: "127.0.0.1", DATABASE_URL: `sqlite:${path.join(dir, "db.sqlite")}` });
+      expectOneClearLine(failed, new RegExp(`port ${port} is already in use`), "set PORT");
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+  }, 60_000);
+
+  it("when PostgreSQL does not answer", async () => {
+    const port = await closedPort();
+    const failed = await failToStart({ DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/chat`, DATA_DIR: dir });
+    expectOneClearLine(failed, new RegExp(`PostgreSQL at 127.0.0.1:${port} does not answer \\(ECONNREFUSED\\)`), "DATABASE_URL");
+  }, 60_000);
+
+  // Needs a PostgreSQL that answers, to be told the database is missing.
+  const withPostgres = requireService("missing-database start-up", Boolean(process.env.TEST_DATABASE_URL), "it needs TEST_DATABASE_URL (.ci/run sets it)");
+  (withPostgres ? it : it.skip)("when the PostgreSQL database does not exist", async () => {
+    const url = Object.assign(new URL(process.env.TEST_DATABASE_URL!), { pathname: "/does_not_exist_xyz" }).toString();
+    const failed = await failToStart({ DATABASE_URL: url, DATA_DIR: dir });
+    expectOneClearLine(failed, /has no database "does_not_exist_xyz": create it \(createdb does_not_exist_xyz\)/, "DATABASE_URL");
+  }, 60_000);
+
+  it("when Redis does not answer", async () => {
+    const port = await closedPort();
+    const failed = await failToStart({ DATABASE_URL: `sqlite:${path.join(dir, "db.sqlite")}`, REDIS_URL: `redis://127.0.0.1:${port}` });
+    expectOneClearLine(failed, new RegExp(`Redis at 127.0.0.1:${port} does not answer`), "REDIS_URL");
+  }, 60_000);
+});
+
+describe("production", () => {
+  it("refuses to start with generated keys or a localhost share prefix", async () => {
+    const database = `sqlite:${path.join(dir, "db.sqlite")}`;
+    const bare = await failToStart({ NODE_ENV: "production", DATABASE_URL: database });
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/NODE_ENV=production needs JWT_SECRET, SHARE_LINK_KEY, SHARE_BASE_URL set explicitly/);
+    const local = await failToStart({ NODE_ENV: "production", DATABASE_URL: database, JWT_SECRET: "j".repeat(40), SHARE_LINK_KEY: "k".repeat(40), SHARE_BASE_URL: "http://localhost:4000/share/" });
+    expect(local.code).toBe(2);
+    expect(local.stderr).toMatch(/SHARE_BASE_URL points at this machine/);
+    expect(fs.existsSync(path.join(dir, "jwt-secret"))).toBe(false);
+  }, 60_000);
+
+  it("refuses an unknown NODE_ENV instead of running as development", async () => {
+    const failed = await failToStart({ NODE_ENV: "prod", DATABASE_URL: `sqlite:${path.join(dir, "db.sqlite")}` });
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toMatch(/NODE_ENV must be one of development, production, test, got "prod"/);
   }, 60_000);
 });

@@ -1,11 +1,12 @@
 // Read replicas for real: a PostgreSQL primary and a streaming hot standby of it that applies every commit a few
 // seconds late. Whatever the lagging replica still holds, a viewer sees what the primary says now.
 import type { TestServer } from "./helpers/server";
+import { requireService } from "./helpers/require-service";
 import { appendMessage, dbId, gql, importShare, ok, ownerWithShare, PASSWORD, revoke, signUp, view } from "./helpers/client";
 import { findPgBinaries, startStreamingPair, type StreamingPair } from "./helpers/pg-cluster";
 
 const binaries = findPgBinaries();
-if ("missing" in binaries) process.stdout.write(`streaming-replica tests skipped: ${binaries.missing}\n`);
+const runnable = requireService("streaming-replica", !("missing" in binaries), "missing" in binaries ? binaries.missing : "");
 
 /** The share page a browser opens for a link: its status and text. */
 async function sharePage(server: TestServer, link: string): Promise<{ status: number; text: string }> {
@@ -19,7 +20,7 @@ const SERVERS = [
   ["with its caches on", {}],
 ] as const;
 
-("missing" in binaries ? describe.skip : describe)("a server reading from a real streaming replica that lags", () => {
+(runnable ? describe : describe.skip)("a server reading from a real streaming replica that lags", () => {
   let pair: StreamingPair;
   const servers = new Map<string, TestServer>();
 

@@ -1,12 +1,12 @@
 // What the command-line tools share: opening DATABASE_URL's database, and reporting the outcome in one line.
 import type { DataSource } from "typeorm";
-import { loadConfig } from "../config";
+import { loadDatabaseConfig } from "../config";
 import { createDataSource } from "../db/data-source";
 import { runPendingMigrations } from "../db/migrate";
 
-/** Runs `use` on DATABASE_URL's database with pending migrations applied (named in `applied`), then closes it. */
+/** Runs `use` on DATABASE_URL's database (read alone: a tool needs no server keys, even in production) with pending migrations applied (named in `applied`), then closes it. */
 export async function withDatabase<T>(use: (dataSource: DataSource, applied: string[]) => Promise<T>): Promise<T> {
-  const dataSource = createDataSource({ database: loadConfig().database });
+  const dataSource = createDataSource({ database: loadDatabaseConfig() });
   await dataSource.initialize();
   try {
     return await use(dataSource, await runPendingMigrations(dataSource));

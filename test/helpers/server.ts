@@ -11,6 +11,8 @@ import { createDataSource, QueryCounter } from "../../src/db/data-source";
 import { createLogger } from "../../src/common/logger";
 import { createServer, type AppServer } from "../../src/server";
 
+export { requireService } from "./require-service";
+
 /** The database this Jest project runs against (see jest.config.js). */
 export const TEST_DIALECT: "sqlite" | "postgres" = process.env.TEST_DIALECT === "postgres" ? "postgres" : "sqlite";
 
@@ -47,6 +49,8 @@ export function testEnv(dir: string, extra: Record<string, string> = {}): NodeJS
     SIGNUPS_PER_IP_PER_HOUR: "0",
     LOGINS_PER_IP_PER_HOUR: "0",
     VIEWS_PER_IP_PER_MINUTE: "0",
+    // Production refuses to generate its keys; development (every other test) keeps generating them in `dir`.
+    ...(extra.NODE_ENV === "production" ? { JWT_SECRET: randomBytes(32).toString("hex"), SHARE_LINK_KEY: randomBytes(32).toString("hex") } : {}),
     ...extra,
   };
 }
