@@ -57,7 +57,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
     ...healthRoutes({ dataSource, redis, bus }),
     ...fileRoutes(services.attachments, viewerOf),
     ...appLinkRoutes(config.appLinks, config.shareBaseUrl),
-    sharePageRoute({ config, services, clientAddress }),
+    sharePageRoute({ config, services, clientAddress, signedIn: async (req) => (await viewerOf(req.headers.authorization)) !== null }),
   ];
   const sharePagePrefix = new URL(config.shareBaseUrl).pathname;
   httpServer.on(

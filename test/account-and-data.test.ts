@@ -71,7 +71,7 @@ describe("exportMyData", () => {
       }),
     ]);
     expect(data.shares).toEqual([
-      expect.objectContaining({ id: share.id, url: share.url, conversationId, status: "ACTIVE", attribution: "ANONYMOUS", snapshot: { title: "Trip to Lisbon", messages: expect.any(Array) } }),
+      expect.objectContaining({ id: share.id, url: share.url, conversationId, status: "ACTIVE", attribution: "ANONYMOUS", audience: "PUBLIC", snapshot: { title: "Trip to Lisbon", messages: expect.any(Array) } }),
     ]);
     for (const foreign of [other.owner.id, dbId(other.owner.id), other.share.url, other.conversationId, dbId(other.conversationId)]) expect(res.text).not.toContain(foreign);
     expect(res.text).not.toMatch(/passwordHash|password_hash|tokenHash|tokenSealed/);

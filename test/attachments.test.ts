@@ -187,6 +187,25 @@ describe("attachments behind a link", () => {
     expect(dead.headers.get("cache-control")).toBe("no-store");
   });
 
+  it("a SIGNED_IN link's files need a session, like its page, and are never publicly cacheable", async () => {
+    const owner = await signUp(server);
+    const viewer = await signUp(server);
+    const id = await attachmentId(owner.token, Buffer.from("staff only"), "s.txt");
+    const conversationId = await createConversation(server, owner.token, "Staff only");
+    ok(await postWithFiles(owner, conversationId, [id]));
+    const share = await shareConversation(server, owner.token, conversationId);
+    const [file] = ok(await gql(server, SHARED_FILES, { link: share.url })).sharedConversation.messages[0].attachments;
+    const setAudience = `mutation($input: SetShareAudienceInput!) { setShareAudience(input: $input) { share { audience } } }`;
+    ok(await gql(server, setAudience, { input: { shareId: share.id, audience: "SIGNED_IN" } }, owner.token));
+    const anonymous = await fetchShared(file.url);
+    expect([anonymous.status, anonymous.headers.get("cache-control")]).toEqual([404, "no-store"]);
+    const signedIn = await fetch(server.url + new URL(file.url).pathname, { headers: { authorization: `Bearer ${viewer.token}` } });
+    expect([signedIn.status, signedIn.headers.get("cache-control"), await signedIn.text()]).toEqual([200, "private, no-store", "staff only"]);
+    ok(await gql(server, setAudience, { input: { shareId: share.id, audience: "PUBLIC" } }, owner.token));
+    const open = await fetchShared(file.url);
+    expect([open.status, open.headers.get("cache-control")]).toEqual([200, "max-age=30, public"]);
+  });
+
   it("a redacted snapshot masks the text and keeps the message's files, on the page too; a refresh keeps both", async () => {
     const owner = await signUp(server);
     const id = await attachmentId(owner.token, Buffer.from("boarding pass"), "pass.txt");

@@ -83,6 +83,10 @@ describe("the documented client flow, with exactly those operations", () => {
     expect(seen).toMatchObject({ title: "Flow", sharedBy: null, messages: preview.conversation.messages });
     await data("SetShareAttribution", { input: { shareId: share.id, attribution: "NAMED" } }, t);
     expect((await data("SharedConversation", { link: share.url })).sharedConversation.sharedBy).toBe("Flo");
+    await data("SetShareAudience", { input: { shareId: share.id, audience: "SIGNED_IN" } }, t);
+    expect((await data("SharedConversation", { link: share.url })).sharedConversation).toBeNull();
+    expect((await data("SharedConversation", { link: share.url }, t)).sharedConversation.title).toBe("Flow");
+    await data("SetShareAudience", { input: { shareId: share.id, audience: "PUBLIC" } }, t);
 
     const viewer = (await data("SignUp", { input: { email: `flow-viewer-${Date.now()}@example.com`, password: "another long one", displayName: "Vic" } })).signUp;
     const copy = (await data("ImportShare", { input: { link: share.url } }, viewer.token)).importShare.conversation;

@@ -86,6 +86,21 @@ const available = requireService("scale-out", Boolean(DATABASE_URL && REDIS_URL)
     expect(ok(await gql(b, `{ me { id } }`, {}, other.owner.token)).me).toBeNull();
   });
 
+  it("an audience change on one instance holds on the other at once, both ways, even for a cached link", async () => {
+    const { owner, share } = await ownerWithShare(a);
+    const member = await signUp(b);
+    const SET_AUDIENCE = `mutation($input: SetShareAudienceInput!) { setShareAudience(input: $input) { share { audience } } }`;
+    const setAudience = async (audience: string) => ok(await gql(b, SET_AUDIENCE, { input: { shareId: share.id, audience } }, owner.token));
+    expect((await view(a, share.url)).title).toBe("Trip to Lisbon");
+    expect((await view(a, share.url)).title).toBe("Trip to Lisbon"); // now in A's caches
+    await setAudience("SIGNED_IN");
+    expect(await view(a, share.url)).toBeNull();
+    expect((await view(a, share.url, member.token)).title).toBe("Trip to Lisbon");
+    expect((await fetch(`${a.url}${new URL(share.url).pathname}`)).status).toBe(401);
+    await setAudience("PUBLIC");
+    expect((await view(a, share.url)).title).toBe("Trip to Lisbon");
+  });
+
   it("a rate limit is reached across both", async () => {
     const { share } = await ownerWithShare(a);
     const reporter = await signUp(b);

@@ -51,13 +51,14 @@ const SERVERS = [
       server = servers.get(name)!;
     });
 
-    it("never serves a link revoked, deleted, deactivated, refreshed or re-attributed on the primary from the replica's older copy", async () => {
+    it("never serves a link revoked, deleted, deactivated, refreshed, re-attributed or restricted on the primary from the replica's older copy", async () => {
       const revoked = await ownerWithShare(server);
       const deleted = await ownerWithShare(server);
       const deactivated = await ownerWithShare(server);
       const refreshed = await ownerWithShare(server);
       const renamed = await ownerWithShare(server, "ANONYMOUS");
-      for (const { share } of [revoked, deleted, deactivated, refreshed, renamed]) expect((await view(server, share.url)).title).toBe("Trip to Lisbon");
+      const restricted = await ownerWithShare(server);
+      for (const { share } of [revoked, deleted, deactivated, refreshed, renamed, restricted]) expect((await view(server, share.url)).title).toBe("Trip to Lisbon");
       await pair.catchUp();
       await pair.holdReplay();
 
@@ -68,6 +69,7 @@ const SERVERS = [
       ok(await gql(server, `mutation($input: RefreshShareInput!) { refreshShare(input: $input) { share { id } } }`, { input: { shareId: refreshed.share.id } }, refreshed.owner.token));
       ok(await gql(server, `mutation($input: SetShareAttributionInput!) { setShareAttribution(input: $input) { share { id } } }`, { input: { shareId: renamed.share.id, attribution: "NAMED" } }, renamed.owner.token));
       ok(await gql(server, `mutation($input: UpdateProfileInput!) { updateProfile(input: $input) { user { id } } }`, { input: { displayName: "Olivia Renamed" } }, renamed.owner.token));
+      ok(await gql(server, `mutation($input: SetShareAudienceInput!) { setShareAudience(input: $input) { share { id } } }`, { input: { shareId: restricted.share.id, audience: "SIGNED_IN" } }, restricted.owner.token));
 
       const lookedAt = await replicaClock();
       for (let round = 0; round < 3; round++) {
@@ -80,6 +82,8 @@ const SERVERS = [
         expect((await sharePage(server, refreshed.share.url)).text).toContain("And a fourth day?");
         expect((await view(server, renamed.share.url)).sharedBy).toBe("Olivia Renamed");
         expect((await sharePage(server, renamed.share.url)).text).toContain("Olivia Renamed");
+        expect(await view(server, restricted.share.url)).toBeNull();
+        expect((await sharePage(server, restricted.share.url)).status).toBe(401);
       }
       const importer = await signUp(server);
       const imported = ok(await importShare(server, importer.token, refreshed.share.url)).importShare.conversation;

@@ -21,6 +21,24 @@ expired, or it may not have been copied whole.</p>
 <p>If someone sent it to you, ask them for a new link.</p>`,
 );
 
+/**
+ * A working SIGNED_IN link opened without a session. Nothing of the conversation, not even its title: the same
+ * words for every such link, with a way into the app (APP_IMPORT_URL) when one is configured.
+ */
+export function signInNeededPage(appUrl: string | null): Html {
+  const next =
+    appUrl === null
+      ? html`<p>Open this link in a chat app where you are signed in to see it.</p>`
+      : html`<p>Open it in the app, where you are signed in, to see it.</p>
+<p><a class="button" href="${appUrl}">Open in the app</a></p>`;
+  return notice(
+    "Sign in to view",
+    "Sign in to see this conversation",
+    html`<p>Whoever shared this conversation made it visible only to people signed in to an account on this server.</p>
+${next}`,
+  );
+}
+
 export function reportThanksPage(conversationPath: string): Html {
   return notice(
     "Report sent",

@@ -5,12 +5,14 @@ import { createHash } from "node:crypto";
 import type { Config } from "../config";
 import type { ClientAddress } from "../common/client-address";
 import type { Services } from "../context";
-import type { SharedConversation } from "../share/shared-conversation.type";
+import type { OpenedLink } from "../share/share-reader";
+import { ShareAudience } from "../share/share.entity";
+import { CACHE_CONTROL_PRIVATE } from "../share/public-responses";
 import { BadInputError, NotFoundError, RateLimitedError } from "../common/errors";
 import { importUrlFor, renderConversationPage } from "./conversation";
 import { readFormBody } from "./form-body";
 import type { Html } from "./html";
-import { NOT_FOUND_PAGE, reportThanksPage, requestErrorPage, tooManyReportsPage, tooManyViewsPage } from "./pages";
+import { NOT_FOUND_PAGE, reportThanksPage, requestErrorPage, signInNeededPage, tooManyReportsPage, tooManyViewsPage } from "./pages";
 import { parseReportForm, renderReportForm } from "./report-form";
 import { CACHE_CONTROL_DEAD, cacheControlLive, sendPage, sendPng } from "./respond";
 import { ShareCards } from "../share-card/card";
@@ -22,6 +24,8 @@ export interface SharePageOptions {
   services: Services;
   /** The same client address the GraphQL door uses, so both share one view limit per client. */
   clientAddress: ClientAddress;
+  /** Whether the request carries a working session: an app's web view sends its bearer token; browsers never do. */
+  signedIn: (req: IncomingMessage) => Promise<boolean>;
 }
 
 /** Room for 2,000 characters of details, percent-encoded, and still small. */
@@ -80,10 +84,13 @@ export function loggablePathFor(shareBaseUrl: string): (path: string) => string 
 }
 
 /** Every request under SHARE_BASE_URL's path; the handler gets as `rest` what follows it (the token, and more). */
-export function sharePageRoute({ config, services, clientAddress: clientIp }: SharePageOptions): Route {
+export function sharePageRoute({ config, services, clientAddress: clientIp, signedIn }: SharePageOptions): Route {
   const prefix = new URL(config.shareBaseUrl).pathname;
   const pathsOf = (token: string): Paths => ({ conversation: prefix + token, report: `${prefix}${token}/report`, files: `${prefix}${token}/files/` });
   const cards = new ShareCards();
+  /** A SIGNED_IN link's page and card depend on who asks: no cache may keep them for anyone else. */
+  const cacheControlFor = (audience: ShareAudience | null) =>
+    audience === ShareAudience.SIGNED_IN ? CACHE_CONTROL_PRIVATE : cacheControlLive(config.shareCacheMaxAgeSeconds);
 
   /** The token in a path segment, or null for anything that cannot be one: both end on the same 404 page. */
   function tokenIn(segment: string): string | null {
@@ -98,39 +105,46 @@ export function sharePageRoute({ config, services, clientAddress: clientIp }: Sh
 
   async function showConversation(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
     // The same rate limit, liveness check and view count as the GraphQL view.
-    let view: SharedConversation | null;
+    let opened: OpenedLink;
     try {
-      view = await services.shareReader.view(token, clientIp(req));
+      opened = await services.shareReader.view(token, { signedIn: await signedIn(req), clientIp: clientIp(req) });
     } catch (error) {
       if (error instanceof RateLimitedError) return tooManyRequests(res, retryAfterOf(error), tooManyViewsPage);
       throw error;
     }
-    if (!view) return notFound(res);
-    const page = renderConversationPage(view, {
+    const { conversation, audience } = opened;
+    const importUrl = importUrlFor(config.appImportUrl, token);
+    // 401 as HTTP means it: this works with credentials (a bearer token), which the request did not carry.
+    if (audience === ShareAudience.SIGNED_IN && !conversation) {
+      return sendPage(res, 401, signInNeededPage(importUrl), CACHE_CONTROL_PRIVATE, { "www-authenticate": 'Bearer realm="chat-share"' });
+    }
+    if (!conversation) return notFound(res);
+    const page = renderConversationPage(conversation, {
       shareUrl: config.shareBaseUrl + token,
       cardUrl: `${config.shareBaseUrl}${token}/${CARD_PATH}`,
       reportPath: pathsOf(token).report,
       filesPath: pathsOf(token).files,
-      importUrl: importUrlFor(config.appImportUrl, token),
+      importUrl,
     });
-    sendPage(res, 200, page, cacheControlLive(config.shareCacheMaxAgeSeconds));
+    sendPage(res, 200, page, cacheControlFor(audience));
   }
 
   /**
    * The link's preview image. Not a view (link previews and crawlers fetch it without anyone reading the page), but
    * it spends the address's view allowance like one, and dies with the link: the same liveness check as a page, on
-   * every request, before any cached card is looked at.
+   * every request, before any cached card is looked at. A SIGNED_IN link's card answers a request without a session
+   * as a dead link's does (link unfurlers never sign in), and a request with one privately.
    */
   async function showCard(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
     let live;
     try {
-      live = await services.shareReader.preview(token, clientIp(req));
+      live = await services.shareReader.preview(token, { signedIn: await signedIn(req), clientIp: clientIp(req) });
     } catch (error) {
       if (error instanceof RateLimitedError) return tooManyRequests(res, retryAfterOf(error), tooManyViewsPage);
       throw error;
     }
     if (!live) return notFound(res);
-    sendPng(res, await cards.png(live.shareId, live.view), cacheControlLive(config.shareCacheMaxAgeSeconds));
+    sendPng(res, await cards.png(live.shareId, live.view), cacheControlFor(live.audience));
   }
 
   async function showReportForm(res: ServerResponse, token: string): Promise<void> {
@@ -176,11 +190,12 @@ export function sharePageRoute({ config, services, clientAddress: clientIp }: Sh
    */
   async function sendSharedFile(req: IncomingMessage, res: ServerResponse, token: string | null, rest: string[]): Promise<void> {
     const path = parseFilePath(rest);
-    const shareId = token && path ? await services.shareReader.liveShareId(token) : null;
-    if (!shareId || !path) return notFound(res);
+    // The page's audience rule too: a SIGNED_IN link's files need a session, and no shared cache may keep them.
+    const share = token && path ? await services.shareReader.openable(token, { signedIn: await signedIn(req) }) : null;
+    if (!share || !path) return notFound(res);
     try {
-      const file = await services.attachments.sharedFile(shareId, path.id, path.thumbnail);
-      sendFile(res, file, cacheControlLive(config.shareCacheMaxAgeSeconds), req.method === "HEAD");
+      const file = await services.attachments.sharedFile(share.shareId, path.id, path.thumbnail);
+      sendFile(res, file, cacheControlFor(share.audience), req.method === "HEAD");
     } catch (error) {
       if (error instanceof NotFoundError) return notFound(res);
       throw error;

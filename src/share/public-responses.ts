@@ -1,5 +1,6 @@
 // The public response cache at the GraphQL door: which requests it may answer, answering them (each hit still
-// spends the viewer's allowance and counts a view), and keeping new answers that showed working links.
+// spends the viewer's allowance and counts a view), and keeping new answers that showed working links, never those
+// that depend on who asks.
 // The cache itself, and its staleness and byte bounds, are in public-response-cache.ts.
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -10,7 +11,12 @@ import { operationKey, type OperationRequest, type PublicResponseCache } from ".
 interface Recording {
   generation: number;
   shown: { shareId: string; freshUntil: Date }[];
+  /** Whether its answer depends on who asks (see notePrivate). */
+  private: boolean;
 }
+
+/** What every response is sent with once it depends on who asks: no cache, shared or the browser's, may keep it. */
+export const CACHE_CONTROL_PRIVATE = "private, no-store";
 
 const recording = new AsyncLocalStorage<Recording>();
 
@@ -20,6 +26,15 @@ const recording = new AsyncLocalStorage<Recording>();
  */
 export function noteShown(shareId: string, freshUntil: Date): void {
   recording.getStore()?.shown.push({ shareId, freshUntil });
+}
+
+/**
+ * Called by the read path when the answer depends on who asks: a SIGNED_IN link, shown to a session or refused to
+ * an anonymous request. Such a response is never kept, whatever else it showed, and is sent `private, no-store`.
+ */
+export function notePrivate(): void {
+  const store = recording.getStore();
+  if (store) store.private = true;
 }
 
 /** Counts a view of these shares for a client; false once that client's allowance is spent. */
@@ -77,12 +92,15 @@ export class PublicResponses {
     return true;
   }
 
-  /** Runs `execute`, and keeps its response under `key` when it may be (see remember). */
+  /**
+   * Runs `execute`, marks its response private when it depends on who asks, else keeps it under `key` when it may be
+   * (see remember). Every request is recorded, cacheable or not, so no private answer goes out with a public header.
+   */
   async keep(key: string | undefined, execute: () => Promise<HTTPGraphQLResponse>): Promise<HTTPGraphQLResponse> {
-    if (!key) return execute();
-    const shown: Recording = { generation: this.cache.generation, shown: [] };
+    const shown: Recording = { generation: this.cache.generation, shown: [], private: false };
     const response = await recording.run(shown, execute);
-    this.remember(key, response, shown);
+    if (shown.private) response.headers.set("cache-control", CACHE_CONTROL_PRIVATE);
+    else if (key) this.remember(key, response, shown);
     return response;
   }
 

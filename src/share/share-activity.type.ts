@@ -29,7 +29,7 @@ export class ShareActivity {
   @Field(() => Int, { nullable: true, description: "For CREATED and REFRESHED, how many messages the snapshot held; null otherwise." })
   messageCount!: number | null;
 
-  @Field(() => String, { nullable: true, description: "For ATTRIBUTION_CHANGED, the new value (a ShareAttribution); null otherwise." })
+  @Field(() => String, { nullable: true, description: "For ATTRIBUTION_CHANGED and AUDIENCE_CHANGED, the new value (a ShareAttribution or ShareAudience); null otherwise." })
   newValue!: string | null;
 
   @Field(() => String, { nullable: true, description: "For DISABLED and REENABLED, the moderator's reason as the owner is told it; null otherwise." })

@@ -8,6 +8,7 @@ import { Share } from "./share.entity";
 export enum ShareEventKind {
   CREATED = "CREATED",
   ATTRIBUTION_CHANGED = "ATTRIBUTION_CHANGED",
+  AUDIENCE_CHANGED = "AUDIENCE_CHANGED",
   REFRESHED = "REFRESHED",
   REVOKED = "REVOKED",
   EXPIRED = "EXPIRED",
@@ -22,6 +23,7 @@ registerEnumType(ShareEventKind, {
   valuesConfig: {
     CREATED: { description: "The link was created; messageCount says how many messages its snapshot held." },
     ATTRIBUTION_CHANGED: { description: "Its owner changed who viewers see as its author; newValue is the new ShareAttribution." },
+    AUDIENCE_CHANGED: { description: "Its owner changed who may open it; newValue is the new ShareAudience." },
     REFRESHED: { description: "Its owner replaced the snapshot; messageCount says how many messages the new one holds." },
     REVOKED: { description: "Its owner revoked it." },
     EXPIRED: { description: "It reached its expiresAt (derived from expiresAt, not stored)." },

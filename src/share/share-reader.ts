@@ -3,17 +3,18 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { enforce, type RateLimiter } from "../common/rate-limit";
 import { User } from "../user/user.entity";
-import { Share, ShareAttribution, ShareStatus, shareStatus, type Snapshot } from "./share.entity";
+import { Share, ShareAttribution, ShareAudience, ShareStatus, shareStatus, type Snapshot } from "./share.entity";
 import type { ShareLinks } from "./share-links";
 import type { SharedAttachment, SharedConversation } from "./shared-conversation.type";
 import type { FrozenAttachment } from "../attachment/attachment.entity";
 import type { ViewCounter } from "./view-counter";
 import type { LiveLink, SnapshotCache } from "./snapshot-cache";
-import { noteShown } from "./public-responses";
+import { notePrivate, noteShown } from "./public-responses";
 
 /** What decides whether a link works and what it shows, short of the snapshot: the cheap revalidation read. */
 interface LinkState {
   attribution: ShareAttribution;
+  audience: ShareAudience;
   snapshotAt: Date | string;
   revokedAt: Date | string | null;
   expiresAt: Date | string | null;
@@ -28,6 +29,30 @@ interface LinkRow extends LinkState {
   ownerId: string;
   conversationId: string;
   snapshot: string;
+}
+
+/** Who opens a link: only whether they are signed in matters to a link's audience. */
+export interface LinkViewer {
+  signedIn: boolean;
+  /** The address a view is counted against (none for calls that are not views by a client). */
+  clientIp?: string;
+}
+
+/**
+ * What opening a link gave: the conversation, when this viewer may see it, and the audience of a working link (null
+ * for a dead one). A SIGNED_IN link opened without a session shows nothing, as a dead one does, but its answer is
+ * private to the asker: no cache may keep it for someone else.
+ */
+export interface OpenedLink {
+  conversation: SharedConversation | null;
+  audience: ShareAudience | null;
+}
+
+const DEAD: OpenedLink = { conversation: null, audience: null };
+
+/** The one rule for who may open a working link. */
+export function mayOpen(audience: ShareAudience, viewer: Pick<LinkViewer, "signedIn">): boolean {
+  return audience === ShareAudience.PUBLIC || viewer.signedIn;
 }
 
 // Raw rows skip TypeORM's hydration: SQLite hands back "YYYY-MM-DD HH:MM:SS.SSS" in UTC, other drivers a Date.
@@ -68,6 +93,7 @@ export function withFileUrls(view: SharedConversation, base: string): SharedConv
 // Aliases are quoted so PostgreSQL keeps their case.
 const STATE_COLUMNS = [
   's.attribution AS "attribution"',
+  's.audience AS "audience"',
   's.snapshot_at AS "snapshotAt"',
   's.revoked_at AS "revokedAt"',
   's.expires_at AS "expiresAt"',
@@ -98,16 +124,22 @@ export class ShareReader {
     return this.links.tokenOf(link);
   }
 
-  /** What anyone with the link sees, or null for a link that does not work, whatever the reason. */
-  async view(link: string, clientIp?: string): Promise<SharedConversation | null> {
+  /**
+   * What this viewer sees through the link: nothing for a link that does not work, whatever the reason, nor for a
+   * SIGNED_IN link without a session. The audience is checked here on every view, cached or not.
+   */
+  async view(link: string, viewer: LinkViewer): Promise<OpenedLink> {
     const token = this.links.tokenOf(link);
-    if (clientIp) await enforce(this.viewsPerIp, clientIp, "link views from this address");
+    if (viewer.clientIp) await enforce(this.viewsPerIp, viewer.clientIp, "link views from this address");
     const found = await this.findLiveCached(this.links.hash(token));
-    if (!found) return null;
-    this.views.record(found.link.shareId);
+    if (!found) return DEAD;
+    const { shareId, audience } = found.link;
+    if (audience === ShareAudience.SIGNED_IN) notePrivate();
+    if (!mayOpen(audience, viewer)) return { conversation: null, audience };
+    this.views.record(shareId);
     const expiry = found.link.expiresAt?.getTime() ?? Infinity;
-    noteShown(found.link.shareId, new Date(Math.min(found.trustedUntil, expiry)));
-    return withFileUrls(found.link.view, `${this.links.baseUrl}${token}/files/`);
+    noteShown(shareId, new Date(Math.min(found.trustedUntil, expiry)));
+    return { conversation: withFileUrls(found.link.view, `${this.links.baseUrl}${token}/files/`), audience };
   }
 
   /** Counts a view of these shares served from a cached response; false once the address's allowance is spent. */
@@ -122,14 +154,23 @@ export class ShareReader {
     return (await this.findLiveCached(this.links.hash(token)))?.link.shareId ?? null;
   }
 
+  /** The share behind a working link that this viewer may open, with its audience; null as for a dead link. */
+  async openable(token: string, viewer: Pick<LinkViewer, "signedIn">): Promise<{ shareId: string; audience: ShareAudience } | null> {
+    const found = await this.findLiveCached(this.links.hash(token));
+    if (!found || !mayOpen(found.link.audience, viewer)) return null;
+    return { shareId: found.link.shareId, audience: found.link.audience };
+  }
+
   /**
    * What a working link shows, without counting a view but spending the address's view allowance (a preview card:
-   * crawlers fetch it without anyone reading). Null for a dead link; RateLimitedError once the allowance is spent.
+   * crawlers fetch it without anyone reading). Null for a dead link, and for a SIGNED_IN link without a session, as
+   * a view; RateLimitedError once the allowance is spent.
    */
-  async preview(token: string, clientIp: string): Promise<{ shareId: string; view: SharedConversation } | null> {
-    await enforce(this.viewsPerIp, clientIp, "link views from this address");
+  async preview(token: string, viewer: Required<LinkViewer>): Promise<{ shareId: string; view: SharedConversation; audience: ShareAudience } | null> {
+    await enforce(this.viewsPerIp, viewer.clientIp, "link views from this address");
     const found = await this.findLiveCached(this.links.hash(token));
-    return found && { shareId: found.link.shareId, view: found.link.view };
+    if (!found || !mayOpen(found.link.audience, viewer)) return null;
+    return { shareId: found.link.shareId, view: found.link.view, audience: found.link.audience };
   }
 
   /** A working link read inside `manager`'s transaction, never from a cache: for a copy of what the database holds now. */
@@ -168,13 +209,13 @@ export class ShareReader {
 
   /**
    * The cached link confirmed on the primary in one small read by primary key: null if it died, undefined if its
-   * snapshot was refreshed (then only a full read will do), else the link with its live attribution and name.
+   * snapshot was refreshed (then only a full read will do), else the link with its live audience, attribution and name.
    */
   private async revalidate(link: LiveLink, now: Date): Promise<LiveLink | null | undefined> {
     const state = await this.stateById(link.shareId);
     if (!state || !isLive(state, now)) return null;
     if (utcDate(state.snapshotAt).getTime() !== link.view.sharedAt.getTime()) return undefined;
-    return { ...link, attribution: state.attribution, view: presentSnapshot(link.snapshot, state.attribution, state.displayName, link.view.sharedAt) };
+    return { ...link, audience: state.audience, attribution: state.attribution, view: presentSnapshot(link.snapshot, state.attribution, state.displayName, link.view.sharedAt) };
   }
 
   private async readLive(tokenHash: string, now: Date): Promise<LiveLink | null> {
@@ -189,6 +230,7 @@ export class ShareReader {
       ownerId: row.ownerId,
       conversationId: row.conversationId,
       snapshot,
+      audience: row.audience,
       attribution: row.attribution,
       view: presentSnapshot(snapshot, row.attribution, row.displayName, utcDate(row.snapshotAt)),
       expiresAt: utcDate(row.expiresAt),
@@ -216,8 +258,8 @@ export class ShareReader {
 
   /**
    * The view path's read. With read replicas, the large row comes from a replica, but what decides whether the link
-   * works (and what it shows) is confirmed on the primary in a small indexed read, so a link revoked, refreshed or
-   * re-attributed a moment ago is never served from a lagging replica.
+   * works (and what it shows, and to whom) is confirmed on the primary in a small indexed read, so a link revoked,
+   * refreshed, re-attributed or restricted a moment ago is never served from a lagging replica.
    */
   private async readFromReplica(tokenHash: string): Promise<LinkRow | undefined> {
     const replica = this.dataSource.createQueryRunner("slave");

@@ -24,6 +24,22 @@ registerEnumType(ShareAttribution, {
   },
 });
 
+export enum ShareAudience {
+  PUBLIC = "PUBLIC",
+  SIGNED_IN = "SIGNED_IN",
+}
+registerEnumType(ShareAudience, {
+  name: "ShareAudience",
+  description: "Who may open a shared link.",
+  valuesConfig: {
+    PUBLIC: { description: "Anyone who has the link, signed in or not (the default)." },
+    SIGNED_IN: {
+      description:
+        "Only people signed in to an account on this server (for a company's own deployment, its staff). Without a session the link answers as a dead one does.",
+    },
+  },
+});
+
 export enum ShareStatus {
   ACTIVE = "ACTIVE",
   REVOKED = "REVOKED",
@@ -90,6 +106,10 @@ export class Share {
   @Field(() => ShareAttribution, { description: "Whether viewers see the owner's display name." })
   @Column({ type: "varchar", length: 16 })
   attribution!: ShareAttribution;
+
+  @Field(() => ShareAudience, { description: "Who may open the link: anyone with it, or only signed-in accounts." })
+  @Column({ type: "varchar", length: 16, default: ShareAudience.PUBLIC })
+  audience!: ShareAudience;
 
   @Field(() => String, { description: "The conversation's title as it is in the snapshot." })
   @Column({ type: "varchar", length: TITLE_MAX_LENGTH })

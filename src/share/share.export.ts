@@ -36,6 +36,7 @@ export function shareExport(dataSource: DataSource, links: ShareLinks, views: Vi
         conversationId: toGlobalId(NodeType.Conversation, s.conversationId),
         status: shareStatus(s, now),
         attribution: s.attribution,
+        audience: s.audience,
         createdAt: s.createdAt,
         snapshotAt: s.snapshotAt,
         revokedAt: s.revokedAt,

@@ -6,7 +6,7 @@ import { fromGlobalId, NodeType } from "../common/global-id";
 import { BadInputError } from "../common/errors";
 import { PageArgs } from "../common/connection";
 import { TITLE_MAX_LENGTH } from "../conversation/conversation.entity";
-import { ShareAttribution, ShareStatus } from "./share.entity";
+import { ShareAttribution, ShareAudience, ShareStatus } from "./share.entity";
 import { LINK_MAX_LENGTH } from "./share-links";
 import { SensitiveDataKind } from "./sensitive-data";
 import { MAX_REDACTION_SPANS, type Redactions } from "./redaction";
@@ -78,7 +78,7 @@ function messageIdOf(span: RedactionSpanInput, index: number): string {
 
 const REDACTIONS_DESCRIPTION = "What to hide from viewers in the snapshot; nothing when omitted.";
 
-@InputType({ description: "Which conversation to share, and whether to show your name." })
+@InputType({ description: "Which conversation to share, whether to show your name, and who may open the link." })
 export class ShareConversationInput {
   @Field(() => ID, { description: "One of your conversations." })
   @NodeId(NodeType.Conversation)
@@ -90,6 +90,13 @@ export class ShareConversationInput {
     description: "Whether viewers see your display name; ANONYMOUS when omitted or null.",
   })
   attribution?: ShareAttribution | null;
+
+  @Field(() => ShareAudience, {
+    nullable: true,
+    defaultValue: ShareAudience.PUBLIC,
+    description: "Who may open the link: anyone with it, or only signed-in accounts; PUBLIC when omitted or null.",
+  })
+  audience?: ShareAudience | null;
 
   @Field(() => ID, { nullable: true, description: "Share the conversation only up to and including this message; all of it when omitted." })
   @IsOptional()
@@ -178,6 +185,16 @@ export class SetShareAttributionInput {
 
   @Field(() => ShareAttribution, { description: "The new attribution; takes effect at once on the same URL." })
   attribution!: ShareAttribution;
+}
+
+@InputType({ description: "Change who may open an existing link." })
+export class SetShareAudienceInput {
+  @Field(() => ID, { description: "One of your shares." })
+  @NodeId(NodeType.Share)
+  shareId!: string;
+
+  @Field(() => ShareAudience, { description: "The new audience; takes effect at once on the same URL, on every server instance." })
+  audience!: ShareAudience;
 }
 
 @InputType({ description: "The link to turn off." })

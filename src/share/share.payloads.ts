@@ -56,6 +56,12 @@ export class SetShareAttributionPayload {
   share!: Share;
 }
 
+@ObjectType({ description: "Result of setShareAudience." })
+export class SetShareAudiencePayload {
+  @Field(() => Share, { description: "The share, with its new audience." })
+  share!: Share;
+}
+
 @ObjectType({ description: "Result of revokeShare." })
 export class RevokeSharePayload {
   @Field(() => Share, { description: "The share, now with revokedAt set." })

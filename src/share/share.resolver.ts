@@ -8,7 +8,7 @@ import type { Context } from "../context";
 import { Conversation } from "../conversation/conversation.entity";
 import type { User } from "../user/user.entity";
 import { URL_UNAVAILABLE } from "./share-links";
-import { Share, ShareAttribution, ShareStatus, shareStatus } from "./share.entity";
+import { Share, ShareAttribution, ShareAudience, ShareStatus, shareStatus } from "./share.entity";
 import {
   ImportShareInput,
   MySharesArgs,
@@ -16,6 +16,7 @@ import {
   RevokeAllSharesInput,
   RevokeShareInput,
   SetShareAttributionInput,
+  SetShareAudienceInput,
   ShareConversationInput,
   SharedConversationArgs,
   SharePreviewArgs,
@@ -26,6 +27,7 @@ import {
   RevokeAllSharesPayload,
   RevokeSharePayload,
   SetShareAttributionPayload,
+  SetShareAudiencePayload,
   ShareConnection,
   ShareConversationPayload,
   SharePreview,
@@ -43,17 +45,18 @@ export class ShareResolver {
   @Query(() => SharedConversation, {
     nullable: true,
     description:
-      "What a share link shows; no login needed. Null when the link does not work (never existed, revoked, conversation deleted, account deactivated). A URL under any other prefix is refused with BAD_USER_INPUT.",
+      "What a share link shows; no login needed unless its audience is SIGNED_IN. Null when the link does not work (never existed, revoked, conversation deleted, account deactivated), and for a SIGNED_IN link asked without a session. A URL under any other prefix is refused with BAD_USER_INPUT.",
   })
   @Directive("@cacheControl(maxAge: 30, scope: PUBLIC)")
-  sharedConversation(
+  async sharedConversation(
     @Args(() => SharedConversationArgs) { link }: SharedConversationArgs,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<SharedConversation | null> {
-    // The same for every viewer, so shared caches may keep it, but only briefly: a revoked link must vanish from them soon.
+    // A PUBLIC link's answer is the same for every viewer, so shared caches may keep it, but only briefly: a revoked
+    // link must vanish from them soon. A SIGNED_IN link's answer is sent private instead (see notePrivate).
     cacheControlFromInfo(info).setCacheHint({ maxAge: ctx.services.shareReader.cacheMaxAgeSeconds, scope: "PUBLIC" });
-    return ctx.services.shareReader.view(link, ctx.clientIp);
+    return (await ctx.services.shareReader.view(link, { signedIn: ctx.viewer !== null, clientIp: ctx.clientIp })).conversation;
   }
 
   @Authorized()
@@ -85,6 +88,7 @@ export class ShareResolver {
   ): Promise<ShareConversationPayload> {
     return ctx.services.shares.share(viewer, input.conversationId, {
       attribution: input.attribution ?? ShareAttribution.ANONYMOUS,
+      audience: input.audience ?? ShareAudience.PUBLIC,
       upToMessageId: input.upToMessageId ?? null,
       expiresAt: input.expiresAt,
       idempotencyKey: input.idempotencyKey,
@@ -126,6 +130,18 @@ export class ShareResolver {
     @Ctx() ctx: Context,
   ): Promise<SetShareAttributionPayload> {
     return { share: await ctx.services.shares.setAttribution(viewer, input.shareId, input.attribution) };
+  }
+
+  @Authorized()
+  @Mutation(() => SetShareAudiencePayload, {
+    description: "Lets anyone with the link open it (PUBLIC) or only signed-in accounts (SIGNED_IN), at once, on the same URL.",
+  })
+  async setShareAudience(
+    @Arg("input", () => SetShareAudienceInput, { description: "The share and its new audience." }) input: SetShareAudienceInput,
+    @Viewer() viewer: User,
+    @Ctx() ctx: Context,
+  ): Promise<SetShareAudiencePayload> {
+    return { share: await ctx.services.shares.setAudience(viewer, input.shareId, input.audience) };
   }
 
   @Authorized()

@@ -10,13 +10,13 @@ import type { ConversationService } from "../conversation/conversation.service";
 import { Conversation } from "../conversation/conversation.entity";
 import { Message } from "../conversation/message.entity";
 import type { User } from "../user/user.entity";
-import { Share, type ShareAttribution, ShareStatus, SHARE_STATUS_SQL, shareStatus, withSnapshot, type Snapshot } from "./share.entity";
+import { Share, type ShareAttribution, type ShareAudience, ShareStatus, SHARE_STATUS_SQL, shareStatus, withSnapshot, type Snapshot } from "./share.entity";
 import type { ShareLinks } from "./share-links";
 import type { SharedConversation } from "./shared-conversation.type";
 import { checkSpans, hasRedactions, NO_REDACTIONS, redact, type MaskedMessage, type OwnerWarning, type RedactedSnapshot, type Redactions } from "./redaction";
 import type { ViewCounter } from "./view-counter";
 import type { SnapshotCache } from "./snapshot-cache";
-import { presentSnapshot, withFileUrls, type ShareReader } from "./share-reader";
+import { mayOpen, presentSnapshot, withFileUrls, type ShareReader } from "./share-reader";
 import { ShareEventKind, type ShareViewDay } from "./share-event.entity";
 import { dailyViews } from "./share-activity";
 import type { DailyViews } from "./share-activity.type";
@@ -29,8 +29,12 @@ const DAY_MS = 24 * 3600 * 1000;
 /** A message as a snapshot stores it: masked as chosen, with its files frozen (absent when it has none). */
 type FrozenMessage = MaskedMessage & { attachments?: FrozenAttachment[] };
 
+/** The history entry each of the owner's choices for a link writes when it changes. */
+const CHANGED_EVENT = { attribution: ShareEventKind.ATTRIBUTION_CHANGED, audience: ShareEventKind.AUDIENCE_CHANGED } as const;
+
 export interface ShareOptions {
   attribution: ShareAttribution;
+  audience: ShareAudience;
   upToMessageId?: string | null;
   expiresAt?: Date | null;
   idempotencyKey?: string | null;
@@ -112,6 +116,7 @@ export class ShareService {
       tokenHash,
       tokenSealed,
       attribution: options.attribution,
+      audience: options.audience,
       title: snapshot.title,
       messageCount: snapshot.messages.length,
       snapshot: JSON.stringify(snapshot),
@@ -176,12 +181,22 @@ export class ShareService {
   }
 
   setAttribution(viewer: User, shareId: string, attribution: ShareAttribution): Promise<Share> {
+    return this.setChoice(viewer, shareId, "attribution", attribution);
+  }
+
+  /** Who may open the link, on the same URL: it takes effect at once, like attribution. */
+  setAudience(viewer: User, shareId: string, audience: ShareAudience): Promise<Share> {
+    return this.setChoice(viewer, shareId, "audience", audience);
+  }
+
+  /** Changes one of the owner's choices for a link; every instance forgets what it cached of the link. */
+  private setChoice<K extends "attribution" | "audience">(viewer: User, shareId: string, key: K, value: Share[K]): Promise<Share> {
     return this.transactions.write(async (manager) => {
       const share = await this.getOwned(viewer, shareId, manager);
-      if (share.attribution !== attribution) {
-        await manager.update(Share, { id: share.id }, { attribution });
-        await recordShareEvents(manager, [share.id], ShareEventKind.ATTRIBUTION_CHANGED, { newValue: attribution });
-        share.attribution = attribution;
+      if (share[key] !== value) {
+        await manager.update(Share, { id: share.id }, { [key]: value });
+        await recordShareEvents(manager, [share.id], CHANGED_EVENT[key], { newValue: value });
+        share[key] = value;
       }
       return share;
     }).finally(() => this.cache.forgetShares([shareId]));
@@ -239,7 +254,8 @@ export class ShareService {
           await enforce(this.limits.importsPerUser, viewer.id, "imports");
           // Read inside the transaction, not from the cache: the copy must be of what the database holds now.
           const live = await this.reader.findLiveIn(manager, token);
-          if (!live) throw new NotFoundError("Shared conversation");
+          // The same audience rule as a view; an importer is always signed in.
+          if (!live || !mayOpen(live.audience, { signedIn: true })) throw new NotFoundError("Shared conversation");
           const { title } = live.snapshot;
           const messages = await this.withFileCopies(manager, live.shareId, live.snapshot);
           const copy = await this.conversations.insert(manager, viewer.id, title, messages, { title, sharedAt: live.view.sharedAt });

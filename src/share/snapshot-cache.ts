@@ -8,7 +8,7 @@
 // snapshot larger than an eighth of it is not cached at all.
 import { LRUCache } from "lru-cache";
 import type { SharedConversation } from "./shared-conversation.type";
-import type { ShareAttribution, Snapshot } from "./share.entity";
+import type { ShareAttribution, ShareAudience, Snapshot } from "./share.entity";
 
 /** A link that worked when it was read, with what it shows. */
 export interface LiveLink {
@@ -18,6 +18,8 @@ export interface LiveLink {
   snapshot: Snapshot;
   view: SharedConversation;
   attribution: ShareAttribution;
+  /** Who may see `view`: checked by the reader on every read, cached or not. */
+  audience: ShareAudience;
   /** Checked at every read: a link may expire while cached. */
   expiresAt: Date | null;
   /** Roughly what it holds in memory (the snapshot's JSON, twice for UTF-16), for the byte bound. */
@@ -123,7 +125,7 @@ export class SnapshotCache {
     this.entries?.delete(tokenHash);
   }
 
-  /** After a revoke, refresh, attribution change or moderation of these shares. */
+  /** After a revoke, refresh, attribution or audience change, or moderation of these shares. */
   async forgetShares(shareIds: Iterable<string>): Promise<void> {
     const ids = [...shareIds];
     if (ids.length > 0) await this.announce({ kind: "shares", ids });
