@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import sharp from "sharp";
 import { startTestServer, TEST_DIALECT, type TestServer } from "./helpers/server";
-import { createConversation, DELETE_CONVERSATION, gql, importShare, ok, revoke, shareConversation, signUp, type Account } from "./helpers/client";
+import { codes, createConversation, dbId, DELETE_CONVERSATION, gql, importShare, ok, revoke, shareConversation, signUp, type Account } from "./helpers/client";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -264,5 +264,116 @@ describe("attachments behind a link", () => {
     };
     for (let i = 0; i < 6; i++) ok(await postWithFiles(owner, conversationId, [await attachmentId(owner.token, Buffer.from(`file ${i} ${Math.random()}`), `f${i}.txt`)], `m${i}`));
     expect(await count(6)).toBe(await count(2));
+  });
+});
+
+describe("removing a file before sharing", () => {
+  const SHARE = `mutation($input: ShareConversationInput!) { shareConversation(input: $input) { share { id url } } }`;
+  const REFRESH = `mutation($input: RefreshShareInput!) { refreshShare(input: $input) { share { id } } }`;
+  const FILES = `messages { attachments { id name url } removedAttachmentCount }`;
+  const PREVIEW = `query($conversationId: ID!, $upToMessageId: ID, $redactions: RedactionsInput) { sharePreview(conversationId: $conversationId, upToMessageId: $upToMessageId, redactions: $redactions) { conversation { ${FILES} } } }`;
+  const VIEW = `query($link: String!) { sharedConversation(link: $link) { ${FILES} } }`;
+
+  /** A conversation whose first message carries a kept file and a secret one, and whose second carries only a secret photo. */
+  async function conversationWithSecretFiles() {
+    const owner = await signUp(server);
+    const marker = `secret-file-${Math.random()}`;
+    const keptId = await attachmentId(owner.token, Buffer.from("the agenda"), "agenda.txt");
+    const secretId = await attachmentId(owner.token, Buffer.from(`passport scan ${marker}`), "passport.txt");
+    const photoId = await attachmentId(owner.token, await phonePhoto("#2e8b57"), "home.jpg");
+    const conversationId = await createConversation(server, owner.token, "Visa");
+    const first = ok(await postWithFiles(owner, conversationId, [keptId, secretId], "Here is what I have")).appendMessage.message;
+    const second = ok(await postWithFiles(owner, conversationId, [photoId], "And my street")).appendMessage.message;
+    const blobs = await server.sql(`SELECT blob_sha256 AS b, thumbnail_sha256 AS t FROM attachments WHERE id IN (?, ?)`, [secretId, photoId]);
+    const secretHashes: string[] = blobs.flatMap((r: any) => [r.b, r.t]).filter(Boolean);
+    return { owner, marker, keptId, secretId, photoId, conversationId, first, second, secretHashes, removed: { attachmentIds: [secretId, photoId] } };
+  }
+
+  const shown = (messages: any[]) => messages.map((m) => [m.attachments.map((a: any) => a.name), m.removedAttachmentCount]);
+  const EXPECTED = [[["agenda.txt"], 1], [[], 1]];
+
+  /** The rows of a share's frozen files, and whether any of them refers to one of `hashes`. */
+  async function frozenFiles(shareId: string, hashes: string[]) {
+    const rows = await server.sql(`SELECT id, name, blob_sha256 AS b, thumbnail_sha256 AS t FROM attachments WHERE share_id = ?`, [dbId(shareId)]);
+    return { names: rows.map((r: any) => r.name).sort(), refersToSecret: rows.some((r: any) => hashes.includes(r.b) || hashes.includes(r.t)) };
+  }
+
+  it("a removed file is in no preview, view, page, file address, snapshot row or import; the owner keeps it", async () => {
+    const s = await conversationWithSecretFiles();
+    const preview = ok(await gql(server, PREVIEW, { conversationId: s.conversationId, redactions: s.removed }, s.owner.token)).sharePreview.conversation;
+    expect(shown(preview.messages)).toEqual(EXPECTED);
+
+    const { share } = ok(await gql(server, SHARE, { input: { conversationId: s.conversationId, redactions: s.removed } }, s.owner.token)).shareConversation;
+    const viewed = await gql(server, VIEW, { link: share.url });
+    expect(shown(viewed.data.sharedConversation.messages)).toEqual(EXPECTED);
+    for (const hidden of ["passport.txt", "home.jpg", s.secretId, s.photoId]) expect(viewed.text).not.toContain(hidden);
+
+    const page = await (await fetchShared(share.url)).text();
+    expect(page.match(/<span class="redacted">1 file removed<\/span>/g)).toHaveLength(2);
+    expect(page).toContain("agenda.txt");
+    for (const hidden of ["passport.txt", "home.jpg"]) expect(page).not.toContain(hidden);
+
+    // Not frozen at all: the only copy is the kept file's, and no row of the share refers to the secret bytes.
+    expect(await frozenFiles(share.id, s.secretHashes)).toEqual({ names: ["agenda.txt"], refersToSecret: false });
+    // The stored choice names the owner's files (a refresh applies it again); what viewers are served does not.
+    const snapshot = JSON.parse((await server.sql(`SELECT snapshot FROM shares WHERE id = ?`, [dbId(share.id)]))[0].snapshot);
+    expect(snapshot.redaction).toEqual({ kinds: [], spans: [], attachmentIds: [s.secretId, s.photoId] });
+    for (const hidden of ["passport.txt", "home.jpg", s.secretId, s.photoId, s.marker]) expect(JSON.stringify(snapshot.messages)).not.toContain(hidden);
+    for (const id of [s.secretId, s.photoId, s.keptId]) expect((await fetchShared(`${share.url}/files/${id}`)).status).toBe(404);
+    expect((await fetchShared(`${share.url}/files/${s.photoId}/thumbnail`)).status).toBe(404);
+
+    const importer = await signUp(server);
+    const imported = ok(await importShare(server, importer.token, share.url)).importShare.conversation;
+    const copy = ok(await gql(server, `query($id: ID!) { conversation(id: $id) { messages { attachments { name } } } }`, { id: imported.id }, importer.token)).conversation;
+    expect(copy.messages.map((m: any) => m.attachments.map((a: any) => a.name))).toEqual([["agenda.txt"], []]);
+    const importerRows = await server.sql(`SELECT blob_sha256 AS b FROM attachments WHERE owner_id = ?`, [dbId(importer.id)]);
+    expect(importerRows.some((r: any) => s.secretHashes.includes(r.b))).toBe(false);
+
+    const mine = ok(await gql(server, `query($id: ID!) { conversation(id: $id) { messages { attachments { id } } } }`, { id: s.conversationId }, s.owner.token)).conversation;
+    expect(mine.messages.map((m: any) => m.attachments.map((a: any) => a.id))).toEqual([[s.keptId, s.secretId], [s.photoId]]);
+    const mineFile = await fetch(`${server.url}/files/${s.secretId}`, { headers: { authorization: `Bearer ${s.owner.token}` } });
+    expect(await mineFile.text()).toContain(s.marker);
+  });
+
+  it("a refresh leaves the same files out, until the owner passes other redactions", async () => {
+    const s = await conversationWithSecretFiles();
+    const { share } = ok(await gql(server, SHARE, { input: { conversationId: s.conversationId, redactions: s.removed } }, s.owner.token)).shareConversation;
+    ok(await gql(server, REFRESH, { input: { shareId: share.id } }, s.owner.token));
+    expect(shown(ok(await gql(server, VIEW, { link: share.url })).sharedConversation.messages)).toEqual(EXPECTED);
+    expect(await frozenFiles(share.id, s.secretHashes)).toEqual({ names: ["agenda.txt"], refersToSecret: false });
+
+    ok(await gql(server, REFRESH, { input: { shareId: share.id, redactions: {} } }, s.owner.token));
+    expect(shown(ok(await gql(server, VIEW, { link: share.url })).sharedConversation.messages)).toEqual([[["agenda.txt", "passport.txt"], 0], [["home.jpg"], 0]]);
+    expect((await frozenFiles(share.id, s.secretHashes)).refersToSecret).toBe(true);
+  });
+
+  it("ids that are not files of the messages being shared are refused alike, whoever's they are", async () => {
+    const s = await conversationWithSecretFiles();
+    const other = await signUp(server);
+    const theirConversation = await createConversation(server, other.token, "Theirs");
+    const theirs = await attachmentId(other.token, Buffer.from("not yours"), "theirs.txt");
+    ok(await postWithFiles(other, theirConversation, [theirs]));
+    const elsewhere = await createConversation(server, s.owner.token, "Elsewhere");
+    const mineElsewhere = await attachmentId(s.owner.token, Buffer.from("other chat"), "other.txt");
+    ok(await postWithFiles(s.owner, elsewhere, [mineElsewhere]));
+    const unattached = await attachmentId(s.owner.token, Buffer.from("never sent"), "draft.txt");
+
+    const messages = new Set<string>();
+    const refuse = async (query: string, variables: Record<string, unknown>) => {
+      const res = await gql(server, query, variables, s.owner.token);
+      expect(codes(res)).toEqual(["BAD_USER_INPUT"]);
+      messages.add(res.errors![0].message);
+    };
+    for (const id of [theirs, mineElsewhere, unattached, "00000000-0000-4000-8000-000000000000", "not-an-id"]) {
+      await refuse(SHARE, { input: { conversationId: s.conversationId, redactions: { attachmentIds: [id] } } });
+    }
+    // Past upToMessageId: the photo's message is not being shared.
+    await refuse(SHARE, { input: { conversationId: s.conversationId, upToMessageId: s.first.id, redactions: { attachmentIds: [s.photoId] } } });
+    await refuse(PREVIEW, { conversationId: s.conversationId, redactions: { attachmentIds: [theirs] } });
+    const { share } = ok(await gql(server, SHARE, { input: { conversationId: s.conversationId } }, s.owner.token)).shareConversation;
+    await refuse(REFRESH, { input: { shareId: share.id, redactions: { attachmentIds: [mineElsewhere] } } });
+    expect([...messages]).toEqual(["redactions.attachmentIds[0] is not a file of a message being shared."]);
+    const [{ n }] = await server.sql(`SELECT COUNT(*) AS n FROM shares WHERE owner_id = ?`, [dbId(s.owner.id)]);
+    expect(Number(n)).toBe(1);
   });
 });

@@ -78,10 +78,18 @@ function attachment(a: SharedAttachment, filesPath: string): Html {
 `;
 }
 
+/** Files the owner left out of the snapshot: shown like hidden text, so nobody thinks the message came without them. */
+function removedFiles(count: number): Html {
+  if (count === 0) return html``;
+  return html`<li class="attachment attachment-removed"><span class="redacted">${count === 1 ? "1 file removed" : `${count} files removed`}</span></li>
+`;
+}
+
 function attachments(m: SharedMessage, filesPath: string): Html {
-  if (m.attachments.length === 0) return html``;
+  const removed = m.removedAttachmentCount ?? 0;
+  if (m.attachments.length === 0 && removed === 0) return html``;
   return html`<ul class="attachments" aria-label="Attachments">
-${m.attachments.map((a) => attachment(a, filesPath))}</ul>
+${m.attachments.map((a) => attachment(a, filesPath))}${removedFiles(removed)}</ul>
 `;
 }
 

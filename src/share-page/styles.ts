@@ -71,6 +71,8 @@ h1 { font-size: clamp(1.5rem, 1.15rem + 1.6vw, 2.125rem); line-height: 1.2; lett
 .attachment-image img { display: block; max-width: min(100%, 16rem); max-height: 16rem; width: auto; height: auto; border-radius: .75rem; border: 1px solid var(--border); }
 .attachment-file a { display: inline-block; padding: .5rem .875rem; border: 1px solid var(--border); border-radius: .75rem; background: var(--surface); }
 .attachment-size { color: var(--muted); }
+/* A file left out before sharing: the size of a file chip, in the dashed style of hidden text (.redacted). */
+.attachment-removed .redacted { display: inline-block; padding: .5rem .875rem; border-radius: .75rem; }
 .message-body ul, .message-body ol { padding-left: 1.5rem; }
 /* Messages sit in a list themselves, so browsers would start their lists at the nested "circle" style. */
 .message-body ul { list-style-type: disc; }

@@ -24,6 +24,8 @@ export interface RedactionSpan {
 export interface Redactions {
   kinds: SensitiveDataKind[];
   spans: RedactionSpan[];
+  /** Database ids of the owner's message attachments to leave out of the snapshot; absent in choices stored before. */
+  attachmentIds?: string[];
 }
 
 /** A placeholder in a masked message: its range in the masked content, and what it replaced. */
@@ -76,7 +78,7 @@ const PLACEHOLDERS: Record<SensitiveDataKind, string> = {
 };
 
 export function hasRedactions(redactions: Redactions): boolean {
-  return redactions.kinds.length > 0 || redactions.spans.length > 0;
+  return redactions.kinds.length > 0 || redactions.spans.length > 0 || (redactions.attachmentIds?.length ?? 0) > 0;
 }
 
 export function placeholderOf(kind: SensitiveDataKind | null): string {
@@ -106,6 +108,17 @@ export function checkSpans(messages: readonly SourceMessage[], spans: readonly R
       throw new BadInputError("redactions.spans overlap: each character may be in one span only.", { field: "redactions.spans" });
     }
   }
+}
+
+/**
+ * Refuses ids that are not files of the messages being shared, all alike: another user's, another conversation's,
+ * past upToMessageId, an upload not attached yet, or no file at all.
+ */
+export function checkAttachmentIds(shared: ReadonlySet<string>, ids: readonly string[]): void {
+  ids.forEach((id, i) => {
+    const field = `redactions.attachmentIds[${i}]`;
+    if (!shared.has(id)) throw new BadInputError(`${field} is not a file of a message being shared.`, { field });
+  });
 }
 
 function splitsSurrogatePair(text: string, offset: number): boolean {

@@ -60,8 +60,11 @@ registerEnumType(ShareStatus, {
 /** The frozen content behind a link, stored as one document so a view is one indexed read. */
 export interface Snapshot {
   title: string;
-  /** `attachments` is left out of messages that have none (and of snapshots taken before attachments existed). */
-  messages: { role: MessageRole; content: string; attachments?: FrozenAttachment[] }[];
+  /**
+   * `attachments` is left out of messages that have none (and of snapshots taken before attachments existed);
+   * `removedAttachmentCount` of messages whose owner removed none of their files.
+   */
+  messages: { role: MessageRole; content: string; attachments?: FrozenAttachment[]; removedAttachmentCount?: number }[];
 }
 
 @ObjectType({ implements: Node, description: "A link to a frozen snapshot of one of your conversations. Only its owner can see it." })

@@ -45,7 +45,7 @@ export class RedactionSpanInput {
 
 @InputType({
   description:
-    "What to hide from viewers. The snapshot stores each hidden range replaced by a placeholder naming its kind; your own conversation is untouched. Spans that overlap each other, fall outside their message, or name a message that is not being shared are refused with BAD_USER_INPUT. A span may overlap a detection of one of `kinds`: they are hidden together.",
+    "What to hide from viewers. The snapshot stores each hidden range replaced by a placeholder naming its kind, and leaves out each removed file; your own conversation is untouched. Spans that overlap each other, fall outside their message, or name a message that is not being shared, and attachmentIds that are not files of the messages being shared, are refused with BAD_USER_INPUT. A span may overlap a detection of one of `kinds`: they are hidden together.",
 })
 export class RedactionsInput {
   @Field(() => [SensitiveDataKind], {
@@ -60,11 +60,22 @@ export class RedactionsInput {
   @ArrayMaxSize(MAX_REDACTION_SPANS, { message: `redactions.spans may hold at most ${MAX_REDACTION_SPANS} ranges` })
   spans?: RedactionSpanInput[] | null;
 
+  @Field(() => [ID], {
+    nullable: true,
+    defaultValue: [],
+    description: `Files to leave out of the snapshot, at most ${MAX_REDACTION_SPANS}: ids of attachments (Attachment.id) of the messages being shared. Viewers see no trace of them but SharedMessage.removedAttachmentCount; on refreshShare the same files stay out.`,
+  })
+  @IsOptional()
+  @ArrayMaxSize(MAX_REDACTION_SPANS, { message: `redactions.attachmentIds may hold at most ${MAX_REDACTION_SPANS} ids` })
+  attachmentIds?: string[] | null;
+
   /** The service's form: database ids of messages (validateInput converts only top-level @NodeId fields), each kind once. */
   toRedactions(): Redactions {
     return {
       kinds: [...new Set(this.kinds ?? [])],
       spans: (this.spans ?? []).map((span, i) => ({ messageId: messageIdOf(span, i), start: span.start, end: span.end, kind: span.kind ?? null })),
+      // Left out when empty, so a text-only choice is stored as it was before files could be removed.
+      ...(this.attachmentIds?.length ? { attachmentIds: this.attachmentIds } : {}),
     };
   }
 }

@@ -238,4 +238,11 @@ export class SharedMessageResolver {
   redactions(@Root() message: SharedMessage): RedactedRange[] {
     return message.redactions ?? [];
   }
+
+  @FieldResolver(() => Int, {
+    description: "How many of the message's files its owner removed from the snapshot (redactions.attachmentIds): a client shows that something is missing, as for hidden text. 0 when none was.",
+  })
+  removedAttachmentCount(@Root() message: SharedMessage): number {
+    return message.removedAttachmentCount ?? 0;
+  }
 }

@@ -13,7 +13,7 @@ import type { User } from "../user/user.entity";
 import { Share, type ShareAttribution, type ShareAudience, ShareStatus, SHARE_STATUS_SQL, shareStatus, withSnapshot, type Snapshot } from "./share.entity";
 import type { ShareLinks } from "./share-links";
 import type { SharedConversation } from "./shared-conversation.type";
-import { checkSpans, hasRedactions, NO_REDACTIONS, redact, type MaskedMessage, type OwnerWarning, type RedactedSnapshot, type Redactions } from "./redaction";
+import { checkAttachmentIds, checkSpans, hasRedactions, NO_REDACTIONS, redact, type MaskedMessage, type OwnerWarning, type RedactedSnapshot, type Redactions } from "./redaction";
 import type { ViewCounter } from "./view-counter";
 import type { SnapshotCache } from "./snapshot-cache";
 import { mayOpen, presentSnapshot, withFileUrls, type ShareReader } from "./share-reader";
@@ -22,12 +22,12 @@ import { dailyViews } from "./share-activity";
 import type { DailyViews } from "./share-activity.type";
 import { countShareEvent, recordShareEvents } from "./share-events";
 import { freeze, type AttachmentService } from "../attachment/attachment.service";
-import type { FrozenAttachment } from "../attachment/attachment.entity";
+import type { Attachment, FrozenAttachment } from "../attachment/attachment.entity";
 
 const DAY_MS = 24 * 3600 * 1000;
 
 /** A message as a snapshot stores it: masked as chosen, with its files frozen (absent when it has none). */
-type FrozenMessage = MaskedMessage & { attachments?: FrozenAttachment[] };
+type FrozenMessage = MaskedMessage & { attachments?: FrozenAttachment[]; removedAttachmentCount?: number };
 
 /** The history entry each of the owner's choices for a link writes when it changes. */
 const CHANGED_EVENT = { attribution: ShareEventKind.ATTRIBUTION_CHANGED, audience: ShareEventKind.AUDIENCE_CHANGED } as const;
@@ -296,8 +296,8 @@ export class ShareService {
   }
 
   /**
-   * The conversation as viewers will see it, masked as chosen. Spans the client just sent are checked against the
-   * messages being shared; a link's stored spans are not (those past a refresh's upToMessageId simply do not apply).
+   * The conversation as viewers will see it, masked as chosen. Spans and files the client just sent are checked against
+   * the messages being shared; a link's stored ones are not (those past a refresh's upToMessageId simply do not apply).
    * With `shareId`, its files are frozen for that share: copies of their references, which a later change to the
    * conversation leaves as they are; without (a preview), the originals are named.
    */
@@ -312,30 +312,39 @@ export class ShareService {
   ): Promise<TakenSnapshot> {
     const conversation = await this.conversations.getOwned(viewer, conversationId, manager);
     const sources = await this.conversations.messagesOf(conversationId, manager, upToMessageId);
-    if (checkGivenSpans) checkSpans(sources, redactions.spans);
+    const files = await this.attachments.ofMessages(manager, sources.map((m) => m.id));
+    if (checkGivenSpans) {
+      checkSpans(sources, redactions.spans);
+      checkAttachmentIds(new Set([...files.values()].flat().map((a) => a.id)), redactions.attachmentIds ?? []);
+    }
     const { messages, warnings } = redact(sources, redactions);
-    const withFiles = await this.withFiles(manager, sources, messages, { ownerId: viewer.id, conversationId, shareId });
+    const removed = new Set(redactions.attachmentIds);
+    const withFiles = await this.withFiles(manager, sources.map((m) => files.get(m.id) ?? []), messages, removed, { ownerId: viewer.id, conversationId, shareId });
     const snapshot: RedactedSnapshot = { title: conversation.title, messages: withFiles, ...(hasRedactions(redactions) ? { redaction: redactions } : {}) };
     return { snapshot, warnings };
   }
 
-  /** The masked messages with their files (left out of those that have none), frozen for `target.shareId` if given. */
+  /**
+   * The masked messages with their files (left out of those that have none), frozen for `target.shareId` if given.
+   * A removed file is not copied at all: the snapshot keeps only how many of the message's files were left out.
+   */
   private async withFiles(
     manager: EntityManager,
-    sources: readonly Message[],
+    files: readonly Attachment[][],
     masked: MaskedMessage[],
+    removed: ReadonlySet<string>,
     target: { ownerId: string; conversationId: string; shareId?: string },
   ): Promise<FrozenMessage[]> {
-    const files = await this.attachments.ofMessages(manager, sources.map((m) => m.id));
     const result: FrozenMessage[] = [];
     for (const [i, message] of masked.entries()) {
-      const originals = files.get(sources[i].id);
-      if (!originals) {
-        result.push(message);
-        continue;
-      }
+      const originals = files[i].filter((a) => !removed.has(a.id));
+      const removedCount = files[i].length - originals.length;
       const kept = target.shareId ? await this.attachments.copy(manager, originals, target) : originals;
-      result.push({ ...message, attachments: kept.map(freeze) });
+      result.push({
+        ...message,
+        ...(kept.length ? { attachments: kept.map(freeze) } : {}),
+        ...(removedCount ? { removedAttachmentCount: removedCount } : {}),
+      });
     }
     return result;
   }

@@ -57,6 +57,9 @@ export class SharedMessage {
 
   /** Resolved by SharedMessageResolver: snapshots stored before redaction existed have none. */
   redactions?: RedactedRange[];
+
+  /** Resolved by SharedMessageResolver: absent when its owner removed none of its files. */
+  removedAttachmentCount?: number;
 }
 
 @ObjectType({ description: "What anyone with a share link sees: a frozen snapshot of a conversation.", simpleResolvers: true })
