@@ -12,6 +12,7 @@ import { ErrorCode } from "./common/errors";
 import { errorLoggingPlugin, formatError, formatErrorHidingSchema } from "./common/format-error";
 import type { Logger } from "./common/logger";
 import { costLimitPlugin, limitRules, textSafetyPlugin } from "./common/request-limits";
+import { cacheControlPlugins } from "./common/cache-control";
 import { legacyJsonStatusPlugin } from "./common/response-status";
 import { buildAppSchema } from "./schema";
 import { landingPagePlugin } from "./landing-page";
@@ -157,6 +158,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
       errorLoggingPlugin(logger),
       legacyJsonStatusPlugin(),
       metrics.plugin(),
+      ...cacheControlPlugins(new Map([["sharedConversation", config.shareCacheMaxAgeSeconds]])),
     ],
   });
   await apollo.start();

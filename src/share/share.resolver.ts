@@ -1,6 +1,4 @@
-import { Arg, Args, Authorized, Ctx, Directive, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from "type-graphql";
-import type { GraphQLResolveInfo } from "graphql";
-import { cacheControlFromInfo } from "@apollo/cache-control-types";
+import { Arg, Args, Authorized, Ctx, Directive, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import { Viewer } from "../auth/auth-checker";
 import { Rule } from "../auth/rules";
@@ -43,10 +41,8 @@ export class ShareResolver {
   sharedConversation(
     @Args(() => SharedConversationArgs) { link }: SharedConversationArgs,
     @Ctx() ctx: Context,
-    @Info() info: GraphQLResolveInfo,
   ): Promise<SharedConversation | null> {
-    // The same for every viewer, so shared caches may keep it, but only briefly: a revoked link must vanish from them soon.
-    cacheControlFromInfo(info).setCacheHint({ maxAge: ctx.services.shareReader.cacheMaxAgeSeconds, scope: "PUBLIC" });
+    // Its Cache-Control (public, SHARE_CACHE_MAX_AGE_SECONDS) is set by cacheControlPlugins, wired in server.ts.
     return ctx.services.shareReader.view(link, ctx.clientIp, (shareId, freshUntil) => ctx.publicViews.push({ shareId, freshUntil }));
   }
 
