@@ -141,11 +141,20 @@ export class Api {
     return conversationId;
   }
 
-  /** The opaque ids of an account's conversations, by title. */
+  /** The opaque ids of all an account's conversations, by title (imports add to them, so every page is read). */
   async conversationIds(token: string): Promise<Map<string, string>> {
-    type Page = { conversations: { edges: { node: { id: string; title: string } }[] } };
-    const data = await this.call<Page>(`{ conversations(first: 100) { edges { node { id title } } } }`, {}, token);
-    return new Map(data.conversations.edges.map((e) => [e.node.title, e.node.id]));
+    type Page = { conversations: { edges: { node: { id: string; title: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+    const ids = new Map<string, string>();
+    for (let after: string | null = null; ; ) {
+      const page: Page = await this.call<Page>(
+        `query($after: String) { conversations(first: 100, after: $after) { edges { node { id title } } pageInfo { hasNextPage endCursor } } }`,
+        { after },
+        token,
+      );
+      for (const { node } of page.conversations.edges) ids.set(node.title, node.id);
+      if (!page.conversations.pageInfo.hasNextPage) return ids;
+      after = page.conversations.pageInfo.endCursor;
+    }
   }
 
   /** Shares a conversation; returns the link. */
