@@ -7,7 +7,7 @@ import { createLogger } from "../src/common/logger";
 import { createDataSource, QueryCounter } from "../src/db/data-source";
 import { createServer } from "../src/server";
 import { TextGenerator } from "./seed";
-import { Api, IMPORT, LIST, listOwner, SHARE, VIEW } from "./workloads";
+import { Api, IMPORT, LIST, listOwner, MY_SHARES, SHARE, VIEW } from "./workloads";
 
 export interface StatementCount {
   request: string;
@@ -63,6 +63,8 @@ async function countRequests(api: Api, counter: QueryCounter, spec: CountSpec): 
     { request: "view of the same link again (cached)", statements: await counted(counter, () => api.call(VIEW, { link })) },
     { request: `list, 2 conversations × ${spec.listMessages} messages`, statements: await counted(counter, () => api.call(LIST, { first }, fewOwner)) },
     { request: `list, ${shape}`, statements: await counted(counter, () => api.call(LIST, { first }, manyOwner)) },
+    { request: `myShares, 2 shares`, statements: await counted(counter, () => api.call(MY_SHARES, { first }, fewOwner)) },
+    { request: `myShares, ${spec.listConversations} shares`, statements: await counted(counter, () => api.call(MY_SHARES, { first }, manyOwner)) },
     { request: `share, ${spec.messages} messages`, statements: await counted(counter, () => api.call(SHARE, { input: { conversationId } }, owner)) },
     { request: `import, ${spec.messages} messages`, statements: await counted(counter, () => api.call(IMPORT, { input: { link } }, importer)) },
   ];

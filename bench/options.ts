@@ -1,7 +1,7 @@
 // Command-line flags of `npm run bench`, with the full run's defaults and the smaller ones of --quick.
 
 /** Every part of a run; --only picks some. */
-export const PHASES = ["statements", "view-hot", "view-cold", "list", "share", "import", "snapshot-size", "growth", "db-size", "soak", "postgres"] as const;
+export const PHASES = ["statements", "view-hot", "view-cold", "list", "my-shares", "share", "import", "snapshot-size", "growth", "db-size", "soak", "postgres"] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface BenchOptions {
@@ -14,8 +14,8 @@ export interface BenchOptions {
   duration: number;
   /** Rounds per workload; each round runs our server and the baseline once, in alternating order. */
   rounds: number;
-  /** Concurrent connections of a throughput workload. */
-  connections: number;
+  /** Concurrent connections of the view workloads, each count run in turn; the others use the first. */
+  connections: number[];
   /** Seconds per round of a latency comparison (snapshot size, database size), run with one connection. */
   latencyDuration: number;
   users: number;
@@ -35,6 +35,11 @@ export interface BenchOptions {
   sizeLinks: number;
   /** Share counts [small, large] of the database-size comparison; empty skips it. Every share of the small one is measured. */
   dbSizes: number[];
+  /** Users taking turns at share and import, so that none reaches its hourly allowance (300 by default). */
+  writers: number;
+  /** Links to snapshots of the largest allowed size, one request in `largestEvery` of the soak. */
+  largestLinks: number;
+  largestEvery: number;
   /** Requests per size when timing share and import against message count. */
   growthRequests: number;
   /** Seconds of the RSS soak; 0 skips it. */
@@ -44,6 +49,8 @@ export interface BenchOptions {
    * dropped); null skips that part.
    */
   postgres: string | null;
+  /** Redis for the view-cold run with REDIS_URL on PostgreSQL (a key prefix of the run's own); null skips it. */
+  redis: string | null;
   /** Folder for CPU profiles of our server and the baseline (written when they stop), or null. */
   cpuProf: string | null;
   /** Keep the temporary folder (databases, build) for inspection. */
@@ -58,7 +65,7 @@ const FULL: BenchOptions = {
   warmup: 3,
   duration: 3,
   rounds: 5,
-  connections: 10,
+  connections: [10, 50],
   latencyDuration: 3,
   users: 1000,
   conversations: 10_000,
@@ -72,9 +79,13 @@ const FULL: BenchOptions = {
   snapshotSizes: [10, 100, 1000],
   sizeLinks: 100,
   dbSizes: [1000, 1_000_000],
+  writers: 100,
+  largestLinks: 5,
+  largestEvery: 1000,
   growthRequests: 20,
   soak: 300,
   postgres: null,
+  redis: null,
   cpuProf: null,
   keep: false,
   phases: new Set(PHASES),
@@ -87,7 +98,7 @@ const QUICK: Partial<BenchOptions> = {
   warmup: 0.5,
   duration: 1,
   rounds: 1,
-  connections: 4,
+  connections: [4],
   latencyDuration: 0.5,
   users: 10,
   conversations: 100,
@@ -98,18 +109,21 @@ const QUICK: Partial<BenchOptions> = {
   sizeLinks: 3,
   dbSizes: [],
   snapshotSizes: [10, 100],
+  writers: 4,
   growthRequests: 2,
   soak: 0,
 };
 
 export const USAGE = `Usage: npm run bench -- [flags]
 
-  --quick                 smoke run: tiny seed, ~1 s per workload, no 1M-share database, no soak, no RESULTS.md
+  --quick                 smoke run: tiny seed, ~1 s per workload, no 1M-share database, no soak, no RESULTS.md;
+                          it checks that everything runs and judges no target (its links all fit in the caches)
   --no-write              print the results only; do not rewrite bench/RESULTS.md
   --warmup <s>            warm-up per server before each workload (default ${FULL.warmup})
   --duration <s>          seconds per round of a throughput workload (default ${FULL.duration})
   --rounds <n>            rounds per workload, alternating our server and the baseline (default ${FULL.rounds})
-  --connections <n>       concurrent connections (default ${FULL.connections})
+  --connections <list>    concurrent connections of the view workloads, each in turn; the others use the first
+                          (default ${FULL.connections.join(",")})
   --latency-duration <s>  seconds per round of the snapshot- and database-size comparisons (default ${FULL.latencyDuration})
   --users <n>             seeded users (default ${FULL.users})
   --conversations <n>     seeded conversations (default ${FULL.conversations})
@@ -123,10 +137,15 @@ export const USAGE = `Usage: npm run bench -- [flags]
   --snapshot-sizes <list> message counts compared (default ${FULL.snapshotSizes.join(",")})
   --size-links <n>        links seeded per snapshot size (default ${FULL.sizeLinks})
   --db-sizes <list>       share counts of the database-size comparison; "none" skips it (default ${FULL.dbSizes.join(",")})
+  --writers <n>           accounts taking turns at share and import (default ${FULL.writers})
+  --largest-links <n>     links to snapshots of the largest allowed size, mixed into the soak (default ${FULL.largestLinks})
+  --largest-every <n>     one soak request in this many views one of them (default ${FULL.largestEvery})
   --growth-requests <n>   requests per size when timing share/import against message count (default ${FULL.growthRequests})
   --soak <s>              seconds of view load while sampling RSS; 0 skips (default ${FULL.soak})
   --postgres <url>        also run view-cold and share on this PostgreSQL, beside SQLite, in a schema of the run's
                           own (default: $BENCH_DATABASE_URL; without either, that part is skipped)
+  --redis <url>           also run view-cold on PostgreSQL with REDIS_URL set, under a key prefix of the run's own
+                          (default: $BENCH_REDIS_URL; without either, that run is skipped)
   --cpu-prof <dir>        write CPU profiles of our server and the baseline into <dir>/ours and <dir>/baseline
                           (summarise them with bench/profile-summary.ts)
   --only <list>           run only these parts (implies --no-write): ${PHASES.join(", ")}
@@ -142,7 +161,6 @@ const NUMBER_FLAGS: Record<string, { key: NumberKey; min: number; integer: boole
   "--warmup": { key: "warmup", min: 0, integer: false },
   "--duration": { key: "duration", min: 0.5, integer: false },
   "--rounds": { key: "rounds", min: 1, integer: true },
-  "--connections": { key: "connections", min: 1, integer: true },
   "--latency-duration": { key: "latencyDuration", min: 0.5, integer: false },
   "--users": { key: "users", min: 1, integer: true },
   "--conversations": { key: "conversations", min: 1, integer: true },
@@ -154,6 +172,9 @@ const NUMBER_FLAGS: Record<string, { key: NumberKey; min: number; integer: boole
   "--hot-links": { key: "hotLinks", min: 1, integer: true },
   "--cold-links": { key: "coldLinks", min: 1, integer: true },
   "--size-links": { key: "sizeLinks", min: 1, integer: true },
+  "--writers": { key: "writers", min: 1, integer: true },
+  "--largest-links": { key: "largestLinks", min: 0, integer: true },
+  "--largest-every": { key: "largestEvery", min: 2, integer: true },
   "--growth-requests": { key: "growthRequests", min: 1, integer: true },
   "--soak": { key: "soak", min: 0, integer: false },
 };
@@ -181,6 +202,11 @@ function parsePhases(raw: string | undefined): Set<Phase> {
   return new Set(names as Phase[]);
 }
 
+function parseRedisUrl(raw: string | undefined): string {
+  if (!raw || !/^rediss?:\/\//.test(raw)) throw new UsageError(`--redis needs a redis:// URL, got "${raw ?? ""}"`);
+  return raw;
+}
+
 function parsePostgresUrl(raw: string | undefined): string {
   if (!raw || !/^postgres(ql)?:\/\//.test(raw)) throw new UsageError(`--postgres needs a postgres:// URL, got "${raw ?? ""}"`);
   return raw;
@@ -194,6 +220,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
   if (argv.includes("--help") || argv.includes("-h")) return "help";
   const options: BenchOptions = { ...FULL, ...(argv.includes("--quick") ? QUICK : {}), phases: new Set(PHASES) };
   if (env.BENCH_DATABASE_URL) options.postgres = parsePostgresUrl(env.BENCH_DATABASE_URL);
+  if (env.BENCH_REDIS_URL) options.redis = parseRedisUrl(env.BENCH_REDIS_URL);
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const numeric = NUMBER_FLAGS[flag];
@@ -203,6 +230,8 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     else if (flag === "--keep") options.keep = true;
     else if (flag === "--snapshot-sizes") options.snapshotSizes = parseList(flag, argv[++i]);
     else if (flag === "--db-sizes") options.dbSizes = parseList(flag, argv[++i]);
+    else if (flag === "--connections") options.connections = parseList(flag, argv[++i]);
+    else if (flag === "--redis") options.redis = parseRedisUrl(argv[++i]);
     else if (flag === "--cpu-prof") options.cpuProf = argv[++i] ?? "";
     else if (flag === "--postgres") options.postgres = parsePostgresUrl(argv[++i]);
     else if (flag === "--only") {
@@ -218,6 +247,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
   if (options.soak === 0) options.phases.delete("soak");
   if (options.postgres === null) options.phases.delete("postgres");
   if (options.cpuProf === "") throw new UsageError("--cpu-prof needs a folder");
+  if (options.connections.length === 0) throw new UsageError("--connections needs at least one count");
   if (options.snapshotSizes.length === 0) throw new UsageError("--snapshot-sizes needs at least one size");
   if (options.dbSizes.length === 1 || options.dbSizes.length > 2) throw new UsageError("--db-sizes needs two sizes (or none)");
   options.coldLinks = Math.min(options.coldLinks, options.shares);

@@ -6,7 +6,11 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { createHash } from "node:crypto";
+import Database from "better-sqlite3";
+import { SessionTokens } from "../src/auth/tokens";
 import { ShareLinks } from "../src/share/share-links";
+import { storeViews } from "./baseline/stored";
 import { countStatements, type StatementCount } from "./count";
 import { alternate, median, pairedRatio, runLoad, summarize, timeSequential, type Contender, type RequestSet, type RoundPlan } from "./load";
 import { parseOptions, USAGE, UsageError, type BenchOptions, type Phase } from "./options";
@@ -29,36 +33,35 @@ import {
   cacheCounters,
   counterDelta,
   importRequests,
-  listOwner,
   listRequests,
+  mySharesRequests,
+  sameButSharedAt,
   shareRequests,
   VIEW,
   viewRequests,
+  type Actor,
   type WorkloadName,
 } from "./workloads";
 
 const SHARE_BASE_URL = "https://chat-share.bench/share/";
 
-/** Production mode, as the issue asks; fixed secrets so the seeder can mint links the server accepts. */
+/**
+ * The server as users run it: production mode and every default (LOG_LEVEL, caches, rate limits) but two fixed
+ * secrets, so the seeder can mint links and the bench sessions the server accepts, and one raised limit:
+ * all view load comes from one address, where a viral link's viewers come from many, so VIEWS_PER_IP_PER_MINUTE
+ * is out of reach (its check still runs on every view). Share and import take turns over enough seeded accounts
+ * that none reaches its hourly allowance. view-cold cycles over 10,000 links of ~19 KB: more than the default
+ * caches' 64 MiB hold, so in LRU order every one of its views misses them (the report shows where views came from).
+ */
 const SERVER_ENV = {
   NODE_ENV: "production",
-  LOG_LEVEL: "warn",
-  JWT_SECRET: "chat-share benchmark session key: never used in production",
-  SHARE_LINK_KEY: "chat-share benchmark link key: never used in production",
+  JWT_SECRET: "chat-share benchmark session key (never used in production)",
+  SHARE_LINK_KEY: "chat-share benchmark link key (never used in production)",
   SHARE_BASE_URL,
-  // Sign-ups only prepare the workloads; the default cost (2^17) would spend seconds per account for nothing.
-  SCRYPT_LOG_N: "12",
-  // All load comes from one address and a few accounts: per-client limits stay on (their cost is part of every
-  // request) but high enough never to trip, as a viral link's viewers come from many addresses.
   VIEWS_PER_IP_PER_MINUTE: "100000000",
-  SIGNUPS_PER_IP_PER_HOUR: "1000000",
-  SHARES_PER_USER_PER_HOUR: "1000000",
-  IMPORTS_PER_USER_PER_HOUR: "1000000",
-  // view-cold cycles over 10,000 links: caches smaller than that keep it mostly cold, as a long tail of links is,
-  // while the 10 view-hot links stay in them (the defaults would hold every view-cold link after one pass).
-  SNAPSHOT_CACHE_SIZE: "1000",
-  RESPONSE_CACHE_MAX_BYTES: String(16 * 1024 * 1024),
 };
+
+const sessions = new SessionTokens([Buffer.from(SERVER_ENV.JWT_SECRET)], 24 * 3600);
 
 const started = Date.now();
 function log(line: string): void {
@@ -100,9 +103,10 @@ async function startOursWith(run: Run, name: string, env: Record<string, string>
   return server;
 }
 
-async function startBaseline(run: Run, name: string, databasePath: string, cpuProf: string | null = null): Promise<ServerProcess> {
-  const script = path.join(run.buildDir, "bench", "baseline", "server.js");
-  const server = await startServer(run.cleanup, run.buildDir, { name, script, env: serverEnv(databasePath), nodeArgs: profileArgs(cpuProf) });
+async function startBaseline(run: Run, name: string, databasePath: string, cpuProf: string | null = null, storedPath: string | null = null): Promise<ServerProcess> {
+  const script = path.join(run.buildDir, "bench", "baseline", storedPath ? "stored.js" : "server.js");
+  const env = { ...serverEnv(databasePath), ...(storedPath ? { STORED_VIEWS_URL: `sqlite:${storedPath}` } : {}) };
+  const server = await startServer(run.cleanup, run.buildDir, { name, script, env, nodeArgs: profileArgs(cpuProf) });
   run.cleanup.add(`stop ${name}`, () => server.stop().then(() => undefined));
   return server;
 }
@@ -131,13 +135,13 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
   return copy;
 }
 
-/** Every server must give byte-identical answers, or the comparison with the baseline means nothing. */
+/** Every server must give byte-identical answers, or the comparison with the baselines means nothing. */
 async function verifySameAnswers(servers: readonly ServerProcess[], links: { label: string; link: string; live: boolean }[]): Promise<void> {
   for (const { label, link, live } of links) {
     const bodies = await Promise.all(servers.map((s) => new Api(s.url).raw(VIEW, { link })));
-    const expected = live ? `{"data":{"sharedConversation":{` : `{"data":{"sharedConversation":null}}`;
+    const expected = live ? `{"data":{"sharedConversation":{` : `{"data":{"sharedConversation":null}}\n`;
     for (const [i, text] of bodies.entries()) {
-      if (!text.startsWith(expected)) throw new Error(`${servers[i].name} answered the ${label} link with ${text.slice(0, 300)}`);
+      if (live ? !text.startsWith(expected) : text !== expected) throw new Error(`${servers[i].name} answered the ${label} link with ${text.slice(0, 300)}`);
       if (text !== bodies[0]) {
         throw new Error(`${servers[i].name} and ${servers[0].name} differ on the ${label} link:\n${text.slice(0, 300)}\n${bodies[0].slice(0, 300)}`);
       }
@@ -145,81 +149,145 @@ async function verifySameAnswers(servers: readonly ServerProcess[], links: { lab
   }
 }
 
-/** What the write and list workloads send, prepared through the API of the running server. */
+/** What the write and list workloads send: seeded accounts signed in with minted sessions, ids from the API. */
 interface Prepared {
   listToken: string;
-  shareToken: string;
-  shareConversationId: string;
-  importToken: string;
+  writers: Actor[];
   importLink: string;
-  growth: { messages: number; conversationId: string; link: string }[];
+  growth: { messages: number; actors: Actor[]; link: string }[];
 }
 
-/** An owner and the conversation the share workload shares again and again. */
-async function prepareShare(api: Api, o: BenchOptions, text: TextGenerator): Promise<{ shareToken: string; shareConversationId: string }> {
-  const shareToken = await api.signUp("Share Owner");
-  return { shareToken, shareConversationId: await api.conversation(shareToken, "Shared again and again", o.messages, o.messageChars, text) };
+const sessionOf = (userId: string) => sessions.issue({ userId, tokenVersion: 0 });
+
+/** Each account signed in, with the opaque id of its conversation titled `title`. */
+async function actors(api: Api, accounts: MainSeed["accounts"]["writers"], title: string): Promise<Actor[]> {
+  return Promise.all(
+    accounts.map(async ({ userId }) => {
+      const token = sessionOf(userId);
+      const id = (await api.conversationIds(token)).get(title);
+      if (!id) throw new Error(`seeded account ${userId} has no conversation "${title}"`);
+      return { token, conversationId: id };
+    }),
+  );
 }
 
-async function prepare(url: string, o: BenchOptions): Promise<Prepared> {
+async function prepare(url: string, o: BenchOptions, seed: MainSeed): Promise<Prepared> {
   const api = new Api(url);
-  const text = new TextGenerator(1234);
-  const listToken = await listOwner(api, o.listConversations, o.listMessages, o.messageChars, text);
-  const { shareToken, shareConversationId } = await prepareShare(api, o, text);
-  const importLink = await api.share(shareToken, shareConversationId);
+  const { accounts } = seed;
   const growth: Prepared["growth"] = [];
   if (o.phases.has("growth")) {
     for (const messages of o.snapshotSizes) {
-      const conversationId = await api.conversation(shareToken, `${messages} messages`, messages, o.messageChars, text);
-      growth.push({ messages, conversationId, link: await api.share(shareToken, conversationId) });
+      growth.push({ messages, actors: await actors(api, accounts.growth, `${messages} messages`), link: linkOf(seed.bySize.get(messages)![0]) });
     }
   }
-  return { listToken, shareToken, shareConversationId, importToken: await api.signUp("Importer"), importLink, growth };
+  return {
+    listToken: sessionOf(accounts.listOwner.userId),
+    writers: await actors(api, accounts.writers, accounts.writers[0].titles[0]),
+    importLink: linkOf(seed.links[0]),
+    growth,
+  };
 }
 
 interface WorkloadDef {
   name: WorkloadName;
   description: string;
   requests: () => RequestSet;
+  /** Views: also sent to both baselines, at every connection count. */
   withBaseline: boolean;
 }
 
-function workloadDefs(o: BenchOptions, seed: MainSeed, prepared: Prepared | null): WorkloadDef[] {
-  const hot = seed.links.slice(0, o.hotLinks).map(linkOf);
+/** The answers the stored-bytes baseline holds, which our server's must equal byte for byte. */
+type Expected = (token: string) => string;
+
+function expectedViews(storedPath: string): Expected {
+  const db = new Database(storedPath, { readonly: true, fileMustExist: true });
+  const find = db.prepare<[string], Buffer>("SELECT body FROM views WHERE token_hash = ?").pluck();
+  return (token) => {
+    const body = find.get(createHash("sha256").update(token).digest("hex"));
+    if (!body) throw new Error(`no stored answer for link ${token}`);
+    return body.toString("utf8");
+  };
+}
+
+function viewsOf(tokens: readonly string[], expected: Expected): RequestSet {
+  return viewRequests(tokens.map(linkOf), tokens.map(expected));
+}
+
+function workloadDefs(o: BenchOptions, seed: MainSeed, prepared: Prepared | null, expected: Expected): WorkloadDef[] {
+  const hot = seed.links.slice(0, o.hotLinks);
   // Called only for the workloads that run, which were prepared.
   const p = () => prepared!;
-  const cold = shuffled(seed.links.slice(0, o.coldLinks), 5).map(linkOf);
+  const cold = shuffled(seed.links.slice(0, o.coldLinks), 5);
+  const listed = `${o.listConversations} conversations of ${o.listMessages} messages, each shared once`;
   return [
-    { name: "view-hot", description: `sharedConversation over ${hot.length} popular links`, requests: () => viewRequests(hot), withBaseline: true },
-    { name: "view-cold", description: `sharedConversation over ${cold.length} distinct links`, requests: () => viewRequests(cold), withBaseline: true },
+    { name: "view-hot", description: `sharedConversation over ${hot.length} popular links`, requests: () => viewsOf(hot, expected), withBaseline: true },
+    { name: "view-cold", description: `sharedConversation over ${cold.length} distinct links`, requests: () => viewsOf(cold, expected), withBaseline: true },
     {
       name: "list",
-      description: `conversations(first: ${o.listConversations}) with messages and shares, ${o.listMessages} messages each`,
+      description: `conversations(first: ${o.listConversations}) with messages and shares; ${listed}`,
       requests: () => listRequests(p().listToken, o.listConversations),
       withBaseline: false,
     },
-    { name: "share", description: `shareConversation of a ${o.messages}-message conversation`, requests: () => shareRequests(p().shareToken, p().shareConversationId), withBaseline: false },
-    { name: "import", description: `importShare of a ${o.messages}-message snapshot`, requests: () => importRequests(p().importToken, p().importLink), withBaseline: false },
+    {
+      name: "my-shares",
+      description: `myShares(first: ${o.listConversations}) with url and status; ${listed}`,
+      requests: () => mySharesRequests(p().listToken, o.listConversations),
+      withBaseline: false,
+    },
+    {
+      name: "share",
+      description: `shareConversation of a ${o.messages}-message conversation, ${o.writers} accounts in turn`,
+      requests: () => shareRequests(p().writers),
+      withBaseline: false,
+    },
+    {
+      name: "import",
+      description: `importShare of a ${o.messages}-message snapshot, ${o.writers} accounts in turn`,
+      requests: () => importRequests(p().writers, p().importLink),
+      withBaseline: false,
+    },
   ];
 }
 
-async function runWorkloads(run: Run, ours: ServerProcess, baseline: ServerProcess, defs: WorkloadDef[]): Promise<WorkloadResult[]> {
-  const { warmup, duration, rounds, connections } = run.options;
+/** Our server and the two baselines (parse-and-serialise, stored bytes). */
+interface MainServers {
+  ours: ServerProcess;
+  baseline: ServerProcess;
+  stored: ServerProcess;
+}
+
+async function runWorkload(run: Run, servers: MainServers, def: WorkloadDef, connections: number): Promise<WorkloadResult> {
+  const { warmup, duration, rounds } = run.options;
+  log(`${def.name}, ${connections} connections: ${def.description}`);
+  const { ours, baseline, stored } = servers;
+  const contenders: Contender[] = [{ name: "ours", url: ours.url, pid: ours.pid, requests: def.requests() }];
+  if (def.withBaseline) {
+    contenders.push({ name: "baseline", url: baseline.url, pid: baseline.pid, requests: def.requests() });
+    contenders.push({ name: "stored-bytes baseline", url: stored.url, pid: stored.pid, requests: def.requests() });
+  }
+  const before = def.withBaseline ? await cacheCounters(ours.url) : null;
+  const samples = await alternate(contenders, { warmup, duration, rounds, connections }, log);
+  const mine = samples.get("ours")!;
+  const result: WorkloadResult = { name: def.name, description: def.description, connections, ours: summarize(mine) };
+  result.cache = counterDelta(before, def.withBaseline ? await cacheCounters(ours.url) : null);
+  if (def.withBaseline) {
+    const parsing = samples.get("baseline")!;
+    const bytes = samples.get("stored-bytes baseline")!;
+    result.baseline = summarize(parsing);
+    result.rpsRatio = pairedRatio(mine, parsing, "rps");
+    result.p99Ratio = pairedRatio(mine, parsing, "p99");
+    result.stored = summarize(bytes);
+    result.storedRpsRatio = pairedRatio(mine, bytes, "rps");
+    result.storedP99Ratio = pairedRatio(mine, bytes, "p99");
+  }
+  return result;
+}
+
+async function runWorkloads(run: Run, servers: MainServers, defs: WorkloadDef[]): Promise<WorkloadResult[]> {
   const results: WorkloadResult[] = [];
   for (const def of defs.filter((d) => run.options.phases.has(d.name))) {
-    log(`${def.name}: ${def.description}`);
-    const contenders: Contender[] = [{ name: "ours", url: ours.url, pid: ours.pid, requests: def.requests() }];
-    if (def.withBaseline) contenders.push({ name: "baseline", url: baseline.url, pid: baseline.pid, requests: def.requests() });
-    const before = def.withBaseline ? await cacheCounters(ours.url) : null;
-    const samples = await alternate(contenders, { warmup, duration, rounds, connections }, log);
-    const result: WorkloadResult = { name: def.name, description: def.description, ours: summarize(samples.get("ours")!) };
-    result.cache = counterDelta(before, def.withBaseline ? await cacheCounters(ours.url) : null);
-    if (def.withBaseline) {
-      result.baseline = summarize(samples.get("baseline")!);
-      result.rpsRatio = pairedRatio(samples.get("ours")!, samples.get("baseline")!, "rps");
-      result.p99Ratio = pairedRatio(samples.get("ours")!, samples.get("baseline")!, "p99");
-    }
-    results.push(result);
+    const counts = def.withBaseline ? run.options.connections : run.options.connections.slice(0, 1);
+    for (const connections of counts) results.push(await runWorkload(run, servers, def, connections));
   }
   return results;
 }
@@ -227,11 +295,12 @@ async function runWorkloads(run: Run, ours: ServerProcess, baseline: ServerProce
 /** Our server and the baseline, one connection, for each group of links; rows in the order of `groups`. */
 async function latencyComparison(
   run: Run,
-  groups: { label: string; ours: ServerProcess; baseline: ServerProcess; links: string[] }[],
+  groups: { label: string; ours: ServerProcess; baseline: ServerProcess; tokens: string[] }[],
+  expected: Expected,
 ): Promise<LatencyRow[]> {
   const contenders = groups.flatMap((g) => [
-    { name: `ours, ${g.label}`, url: g.ours.url, pid: g.ours.pid, requests: viewRequests(g.links) },
-    { name: `baseline, ${g.label}`, url: g.baseline.url, pid: g.baseline.pid, requests: viewRequests(g.links) },
+    { name: `ours, ${g.label}`, url: g.ours.url, pid: g.ours.pid, requests: viewsOf(g.tokens, expected) },
+    { name: `baseline, ${g.label}`, url: g.baseline.url, pid: g.baseline.pid, requests: viewsOf(g.tokens, expected) },
   ]);
   const o = run.options;
   const plan: RoundPlan = { warmup: Math.min(o.warmup, o.latencyDuration), duration: o.latencyDuration, rounds: o.rounds, connections: 1 };
@@ -247,8 +316,8 @@ async function growth(run: Run, ours: ServerProcess, p: Prepared): Promise<Growt
   for (let round = -1; round < o.rounds; round++) {
     const count = round < 0 ? 1 : o.growthRequests;
     for (const g of p.growth) {
-      const share = await timeSequential(ours.url, shareRequests(p.shareToken, g.conversationId), count);
-      const imported = await timeSequential(ours.url, importRequests(p.importToken, g.link), count);
+      const share = await timeSequential(ours.url, shareRequests(g.actors), count);
+      const imported = await timeSequential(ours.url, importRequests(p.writers, g.link), count);
       if (round < 0) continue;
       timings.get(g.messages)!.share.push(share);
       timings.get(g.messages)!.import.push(imported);
@@ -259,7 +328,7 @@ async function growth(run: Run, ours: ServerProcess, p: Prepared): Promise<Growt
 }
 
 /** View-cold load for `seconds` while sampling the server's RSS every second. */
-async function soak(run: Run, ours: ServerProcess, links: string[]): Promise<SoakResult> {
+async function soak(run: Run, ours: ServerProcess, views: RequestSet): Promise<SoakResult> {
   const seconds = run.options.soak;
   const samples: { t: number; kb: number }[] = [];
   const start = Date.now();
@@ -269,7 +338,7 @@ async function soak(run: Run, ours: ServerProcess, links: string[]): Promise<Soa
   }, 1000);
   let load;
   try {
-    load = await runLoad(ours.url, viewRequests(links), { connections: run.options.connections, duration: seconds }, ours.pid);
+    load = await runLoad(ours.url, views, { connections: run.options.connections.at(-1)!, duration: seconds }, ours.pid);
   } finally {
     clearInterval(timer);
   }
@@ -292,6 +361,9 @@ async function soak(run: Run, ours: ServerProcess, links: string[]): Promise<Soa
 
 /** The same links in a small and a large database, each served by our server and by the baseline. */
 async function dbSizeComparison(run: Run, smallPath: string, largePath: string, tokens: string[]): Promise<LatencyRow[]> {
+  // Both files answer the same links with the same bytes: the small one's rendered answers serve for both.
+  const storedPath = path.join(run.tmp, "small", "stored-views.sqlite");
+  storeViews(smallPath, storedPath);
   const [small, large] = run.options.dbSizes;
   const label = (n: number) => `${n.toLocaleString("en-US")} shares`;
   const servers = {
@@ -300,18 +372,23 @@ async function dbSizeComparison(run: Run, smallPath: string, largePath: string, 
     baseSmall: await startBaseline(run, `baseline, ${label(small)}`, smallPath),
     baseLarge: await startBaseline(run, `baseline, ${label(large)}`, largePath),
   };
-  const links = tokens.map(linkOf);
-  await verifySameAnswers(Object.values(servers), [{ label: "first", link: links[0], live: true }]);
-  const rows = await latencyComparison(run, [
-    { label: label(small), ours: servers.oursSmall, baseline: servers.baseSmall, links },
-    { label: label(large), ours: servers.oursLarge, baseline: servers.baseLarge, links },
-  ]);
+  await verifySameAnswers(Object.values(servers), [{ label: "first", link: linkOf(tokens[0]), live: true }]);
+  const rows = await latencyComparison(
+    run,
+    [
+      { label: label(small), ours: servers.oursSmall, baseline: servers.baseSmall, tokens },
+      { label: label(large), ours: servers.oursLarge, baseline: servers.baseLarge, tokens },
+    ],
+    expectedViews(storedPath),
+  );
   for (const server of Object.values(servers)) await server.stop();
   return rows;
 }
 
 interface Seeded {
   mainPath: string;
+  /** The stored-bytes baseline's answers, rendered once per link of the main file. */
+  storedPath: string;
   seed: MainSeed;
   pair: { smallPath: string; largePath: string; tokens: string[] } | null;
   seconds: number;
@@ -323,7 +400,9 @@ async function seedAll(run: Run, links: ShareLinks): Promise<Seeded> {
   const mainPath = path.join(run.tmp, "main", "chat-share.sqlite");
   fs.mkdirSync(path.dirname(mainPath));
   log(`seeding ${o.shares.toLocaleString("en-US")} shares of ${o.messages} messages (+ ${o.sizeLinks} per snapshot size ${o.snapshotSizes.join("/")})`);
-  const seed = await seedSqliteMain(mainPath, links, o);
+  const seed = await seedSqliteMain(mainPath, links, { ...o, largestLinks: o.phases.has("soak") ? o.largestLinks : 0 });
+  const storedPath = path.join(run.tmp, "main", "stored-views.sqlite");
+  log(`rendering the stored-bytes baseline's answers: ${storeViews(mainPath, storedPath).toLocaleString("en-US")} links`);
   let pair: Seeded["pair"] = null;
   if (o.phases.has("db-size")) {
     const [small, large] = o.dbSizes;
@@ -335,7 +414,7 @@ async function seedAll(run: Run, links: ShareLinks): Promise<Seeded> {
     const tokens = await seedSizePair(smallPath, largePath, links, { small, large, messages: o.messages, messageChars: o.messageChars });
     pair = { smallPath, largePath, tokens };
   }
-  return { mainPath, seed, pair, seconds: (Date.now() - seedStart) / 1000 };
+  return { mainPath, storedPath, seed, pair, seconds: (Date.now() - seedStart) / 1000 };
 }
 
 function databases(run: Run, seeded: Seeded): Results["databases"] {
@@ -349,27 +428,45 @@ function databases(run: Run, seeded: Seeded): Results["databases"] {
   return list;
 }
 
+async function startMain(run: Run, seeded: Seeded): Promise<MainServers> {
+  const { mainPath, storedPath } = seeded;
+  const prof = (name: string) => run.options.cpuProf && path.join(run.options.cpuProf, name);
+  return {
+    ours: await startOurs(run, "our server", mainPath, prof("ours")),
+    baseline: await startBaseline(run, "baseline", mainPath, prof("baseline")),
+    stored: await startBaseline(run, "stored-bytes baseline", mainPath, prof("stored"), storedPath),
+  };
+}
+
+/** The soak's views: view-cold's links with one of the largest allowed snapshots every `largestEvery` requests. */
+function soakViews(o: BenchOptions, seed: MainSeed, expected: Expected): RequestSet {
+  const cold = shuffled(seed.links.slice(0, o.coldLinks), 6);
+  if (seed.largest.length === 0) return viewsOf(cold, expected);
+  const tokens = cold.flatMap((token, i) => ((i + 1) % (o.largestEvery - 1) === 0 ? [token, seed.largest[i % seed.largest.length]] : [token]));
+  return viewsOf(tokens, expected);
+}
+
 async function measureMain(run: Run, seeded: Seeded, results: Results): Promise<void> {
   const o = run.options;
-  const ours = await startOurs(run, "our server", seeded.mainPath, o.cpuProf && path.join(o.cpuProf, "ours"));
-  const baseline = await startBaseline(run, "baseline", seeded.mainPath, o.cpuProf && path.join(o.cpuProf, "baseline"));
+  const servers = await startMain(run, seeded);
+  const { ours, baseline } = servers;
   const { seed } = seeded;
-  await verifySameAnswers(
-    [ours, baseline],
-    [...testLinks(seed), { label: "largest snapshot", link: linkOf(seed.bySize.get(Math.max(...o.snapshotSizes))![0]), live: true }],
-  );
+  const largest = [{ label: "largest snapshot", link: linkOf(seed.bySize.get(Math.max(...o.snapshotSizes))![0]), live: true }];
+  await verifySameAnswers(Object.values(servers), [...testLinks(seed), ...largest]);
+  const expected = expectedViews(seeded.storedPath);
   // Only what the chosen parts need, so a profile of --only view-hot shows views and nothing else.
   let prepared: Prepared | null = null;
-  if (["list", "share", "import", "growth"].some((phase) => o.phases.has(phase as Phase))) {
-    log("preparing the list, share and import workloads through the API");
-    prepared = await prepare(ours.url, o);
+  if (["list", "my-shares", "share", "import", "growth"].some((phase) => o.phases.has(phase as Phase))) {
+    log("signing in the seeded accounts of the list, share and import workloads");
+    prepared = await prepare(ours.url, o, seed);
   }
-  results.workloads = await runWorkloads(run, ours, baseline, workloadDefs(o, seed, prepared));
+  results.workloads = await runWorkloads(run, servers, workloadDefs(o, seed, prepared, expected));
   if (o.phases.has("snapshot-size")) {
     log(`view latency by snapshot size: ${o.snapshotSizes.join(", ")} messages`);
     results.snapshotSizes = await latencyComparison(
       run,
-      o.snapshotSizes.map((n) => ({ label: `${n.toLocaleString("en-US")} messages`, ours, baseline, links: seed.bySize.get(n)!.map(linkOf) })),
+      o.snapshotSizes.map((n) => ({ label: `${n.toLocaleString("en-US")} messages`, ours, baseline, tokens: seed.bySize.get(n)! })),
+      expected,
     );
   }
   if (o.phases.has("growth")) {
@@ -377,12 +474,11 @@ async function measureMain(run: Run, seeded: Seeded, results: Results): Promise<
     results.growth = await growth(run, ours, prepared!);
   }
   if (o.phases.has("soak")) {
-    log(`soak: ${o.soak} s of view-cold load, sampling RSS`);
-    results.soak = await soak(run, ours, shuffled(seed.links.slice(0, o.coldLinks), 6).map(linkOf));
+    log(`soak: ${o.soak} s of view-cold load with ${seed.largest.length} of the largest allowed snapshots mixed in, sampling RSS`);
+    results.soak = await soak(run, ours, soakViews(o, seed, expected));
   }
   results.peakRssKb = { ours: ours.peakRssKb(), baseline: baseline.peakRssKb() };
-  await ours.stop();
-  await baseline.stop();
+  for (const server of Object.values(servers)) await server.stop();
 }
 
 /** Views of a seed's test links: every live one answered, every dead one null. */
@@ -418,42 +514,55 @@ async function measurePostgres(run: Run, seeded: Seeded, links: ShareLinks): Pro
   migratePostgres(run.buildDir, target);
   const seedStart = Date.now();
   log(`seeding PostgreSQL: ${o.shares.toLocaleString("en-US")} shares of ${o.messages} messages`);
-  const seed = await seedMain(await PostgresWriter.open(target.url, target.schema, links), { ...o, snapshotSizes: [], sizeLinks: 0 });
+  const seed = await seedMain(await PostgresWriter.open(target.url, target.schema, links), { ...o, snapshotSizes: [], sizeLinks: 0, largestLinks: 0 });
   const seedSeconds = (Date.now() - seedStart) / 1000;
   const dataDir = path.join(run.tmp, "postgres");
   fs.mkdirSync(dataDir);
   const sqlite = await startOurs(run, "our server, SQLite", seeded.mainPath);
-  const postgres = await startOursWith(run, "our server, PostgreSQL", { ...SERVER_ENV, ...postgresEnv(target), DATA_DIR: dataDir });
-  await verifySameAnswers([postgres], testLinks(seed));
+  const pgEnv = { ...SERVER_ENV, ...postgresEnv(target), DATA_DIR: dataDir };
+  const postgres = await startOursWith(run, "our server, PostgreSQL", pgEnv);
+  // The per-view rate-limit check then goes to Redis, as it does when several instances share the limits.
+  const redisEnv = o.redis ? { REDIS_URL: o.redis, REDIS_KEY_PREFIX: `chat-share-bench-${process.pid}-${Date.now()}` } : null;
+  const withRedis = redisEnv ? await startOursWith(run, "our server, PostgreSQL + Redis", { ...pgEnv, ...redisEnv }) : null;
+  await verifySameAnswers(withRedis ? [postgres, withRedis] : [postgres], testLinks(seed));
   await verifySameContent(sqlite, seeded.seed, postgres, seed);
-  const prepared = await Promise.all([sqlite, postgres].map((server) => prepareShare(new Api(server.url), o, new TextGenerator(1234))));
-  const cold = (s: MainSeed) => viewRequests(shuffled(s.links.slice(0, o.coldLinks), 5).map(linkOf));
+  const writers = await Promise.all([sqlite, postgres].map((server, i) => actors(new Api(server.url), [seeded.seed, seed][i].accounts.writers, seed.accounts.writers[0].titles[0])));
+  const expected = expectedViews(seeded.storedPath);
+  const coldTokens = (s: MainSeed) => shuffled(s.links.slice(0, o.coldLinks), 5);
+  // The same spec seeds the same snapshots in the same order: PostgreSQL's answers are SQLite's but for sharedAt.
+  const expectedPg = coldTokens(seeded.seed).map(expected);
+  const coldPg = () => viewRequests(coldTokens(seed).map(linkOf), expectedPg, sameButSharedAt);
   const workloads = [
-    { name: "view-cold" as const, description: `sharedConversation over ${o.coldLinks.toLocaleString("en-US")} distinct links`, requests: [cold(seeded.seed), cold(seed)] },
     {
-      name: "share" as const,
-      description: `shareConversation of a ${o.messages}-message conversation`,
-      requests: prepared.map((p) => shareRequests(p.shareToken, p.shareConversationId)),
+      name: "view-cold" as const,
+      description: `sharedConversation over ${o.coldLinks.toLocaleString("en-US")} distinct links`,
+      requests: [viewsOf(coldTokens(seeded.seed), expected), coldPg(), coldPg()],
     },
+    { name: "share" as const, description: `shareConversation of a ${o.messages}-message conversation`, requests: writers.map((w) => shareRequests(w)) },
   ];
   const rows: PostgresResult["workloads"] = [];
   for (const w of workloads) {
-    log(`${w.name} on SQLite and PostgreSQL: ${w.description}`);
     const contenders: Contender[] = [
       { name: "SQLite", url: sqlite.url, pid: sqlite.pid, requests: w.requests[0] },
       { name: "PostgreSQL", url: postgres.url, pid: postgres.pid, requests: w.requests[1] },
     ];
-    const samples = await alternate(contenders, { warmup: o.warmup, duration: o.duration, rounds: o.rounds, connections: o.connections }, log);
+    if (withRedis && w.requests[2]) contenders.push({ name: "PostgreSQL + Redis", url: withRedis.url, pid: withRedis.pid, requests: w.requests[2] });
+    log(`${w.name} on ${contenders.map((c) => c.name).join(", ")}: ${w.description}`);
+    const connections = o.connections[0];
+    const samples = await alternate(contenders, { warmup: o.warmup, duration: o.duration, rounds: o.rounds, connections }, log);
+    const pg = samples.get("PostgreSQL")!;
+    const redis = samples.get("PostgreSQL + Redis");
     rows.push({
       name: w.name,
       description: w.description,
+      connections,
       sqlite: summarize(samples.get("SQLite")!),
-      postgres: summarize(samples.get("PostgreSQL")!),
-      rpsRatio: pairedRatio(samples.get("PostgreSQL")!, samples.get("SQLite")!, "rps"),
+      postgres: summarize(pg),
+      rpsRatio: pairedRatio(pg, samples.get("SQLite")!, "rps"),
+      ...(redis ? { redis: summarize(redis), redisCpuRatio: pairedRatio(redis, pg, "cpuPerRequest") } : {}),
     });
   }
-  await sqlite.stop();
-  await postgres.stop();
+  for (const server of [sqlite, postgres, withRedis]) await server?.stop();
   return { version: target.version, seedSeconds, bytes: await schemaBytes(target), shares: o.shares + 4, workloads: rows };
 }
 

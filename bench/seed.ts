@@ -386,6 +386,29 @@ export interface MainSeedSpec {
   messageChars: number;
   snapshotSizes: number[];
   sizeLinks: number;
+  /** Users that take turns sending share and import, so that none reaches its hourly allowance. */
+  writers: number;
+  /** Shares of the largest snapshot the default caps allow (LARGEST_MESSAGES messages, just under 10 MB). */
+  largestLinks: number;
+  listConversations: number;
+  listMessages: number;
+}
+
+/** A seeded account the bench signs in as by minting its session token (no sign-up, no login, no limit spent). */
+export interface SeededAccount {
+  userId: string;
+  /** Titles of its conversations, in the order the spec gave them: the bench finds their opaque ids through the API. */
+  titles: string[];
+}
+
+/** The accounts the list, share, import and growth workloads act as. */
+export interface WorkloadAccounts {
+  /** Each has one conversation of `messages` messages, shared again and again by the share workload. */
+  writers: SeededAccount[];
+  /** `listConversations` conversations of `listMessages` messages, each shared once. */
+  listOwner: SeededAccount;
+  /** Each has one conversation per snapshot size, in the order of `snapshotSizes`. */
+  growth: SeededAccount[];
 }
 
 export interface DeadLinks {
@@ -402,6 +425,9 @@ export interface MainSeed {
   bySize: Map<number, string[]>;
   /** Links that must show nothing, one per reason. */
   dead: DeadLinks;
+  accounts: WorkloadAccounts;
+  /** Tokens of the largest allowed snapshots. */
+  largest: string[];
 }
 
 const BATCH = 500;
@@ -487,6 +513,52 @@ async function insertDeadLinks(seeder: SeedWriter, ownerId: string, passwordHash
   return dead!;
 }
 
+// The default caps: MAX_MESSAGES_PER_CONVERSATION (5,000) and MAX_CONVERSATION_BYTES (10,000,000); 1,900 characters
+// a message on average keeps the whole just under the byte cap.
+const LARGEST_MESSAGES = 5000;
+const LARGEST_MESSAGE_CHARS = 1900;
+
+async function insertLargest(seeder: SeedWriter, userIds: string[], count: number, text: TextGenerator): Promise<string[]> {
+  const tokens: string[] = [];
+  for (let i = 0; i < count; i++) {
+    await seeder.transaction(() => {
+      const ownerId = userIds[i % userIds.length];
+      const title = `Largest allowed conversation ${i}`;
+      const messages = text.messages(LARGEST_MESSAGES, LARGEST_MESSAGE_CHARS);
+      tokens.push(seeder.insertShare(ownerId, seeder.insertConversation(ownerId, title, messages), title, messages, { attribution: "NAMED" }));
+    });
+  }
+  return tokens;
+}
+
+// Growth sends ~300 shares of each size: spread over this many accounts, each stays far below its hourly allowance.
+const GROWTH_ACCOUNTS = 8;
+
+/** Accounts with their conversations, seeded so that the workloads need no sign-up and spend no allowance preparing. */
+async function insertWorkloadAccounts(seeder: SeedWriter, spec: MainSeedSpec, passwordHash: string, text: TextGenerator): Promise<WorkloadAccounts> {
+  let index = 1_000_000;
+  const account = (titled: { title: string; messages: number; shared: boolean }[]): SeededAccount => {
+    const userId = seeder.insertUser(index++, passwordHash);
+    for (const { title, messages, shared } of titled) {
+      const list = text.messages(messages, spec.messageChars);
+      const conversationId = seeder.insertConversation(userId, title, list);
+      if (shared) seeder.insertShare(userId, conversationId, title, list, { attribution: "NAMED" });
+    }
+    return { userId, titles: titled.map((t) => t.title) };
+  };
+  const accounts: Partial<WorkloadAccounts> = {};
+  await seeder.transaction(() => {
+    accounts.writers = Array.from({ length: spec.writers }, () => account([{ title: "Shared again and again", messages: spec.messages, shared: false }]));
+    const listed = Array.from({ length: spec.listConversations }, (_, i) => ({ title: `Listed conversation ${i}`, messages: spec.listMessages, shared: true }));
+    accounts.listOwner = account(listed);
+  });
+  await seeder.transaction(() => {
+    const sized = spec.snapshotSizes.map((n) => ({ title: `${n} messages`, messages: n, shared: false }));
+    accounts.growth = Array.from({ length: GROWTH_ACCOUNTS }, () => account(sized));
+  });
+  return accounts as WorkloadAccounts;
+}
+
 /**
  * The database the load workloads run on, through `seeder` (into a schema already migrated), which it closes.
  * The same spec seeds the same users, titles and messages in either database.
@@ -499,7 +571,9 @@ export async function seedMain(seeder: SeedWriter, spec: MainSeedSpec): Promise<
     const standard = await insertStandardShares(seeder, userIds, spec, text);
     const bySize = await insertSizedShares(seeder, userIds, spec, text);
     const dead = await insertDeadLinks(seeder, userIds[0], passwordHash, text);
-    return { links: standard, bySize, dead };
+    const accounts = await insertWorkloadAccounts(seeder, spec, passwordHash, text);
+    const largest = await insertLargest(seeder, userIds, spec.largestLinks, text);
+    return { links: standard, bySize, dead, accounts, largest };
   } finally {
     await seeder.close();
   }

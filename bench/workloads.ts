@@ -3,8 +3,7 @@
 import type { RequestSet } from "./load";
 import type { TextGenerator } from "./seed";
 
-export type WorkloadName = "view-hot" | "view-cold" | "list" | "share" | "import";
-export const WORKLOADS: readonly WorkloadName[] = ["view-hot", "view-cold", "list", "share", "import"];
+export type WorkloadName = "view-hot" | "view-cold" | "list" | "my-shares" | "share" | "import";
 
 export const VIEW = `query View($link: String!) { sharedConversation(link: $link) { title sharedBy sharedAt messages { role content } } }`;
 
@@ -12,28 +11,81 @@ export const LIST = `query List($first: Int) { conversations(first: $first) {
   edges { node { id title messages { role content } shares { url revokedAt } } }
   pageInfo { hasNextPage endCursor } } }`;
 
+export const MY_SHARES = `query MyShares($first: Int) { myShares(first: $first) {
+  edges { node { id url title status attribution viewCount snapshotAt } }
+  pageInfo { hasNextPage endCursor } } }`;
+
 export const SHARE = `mutation Share($input: ShareConversationInput!) { shareConversation(input: $input) { share { id url } } }`;
 
 export const IMPORT = `mutation Import($input: ImportShareInput!) { importShare(input: $input) { conversation { id title } } }`;
 
 const body = (query: string, variables: Record<string, unknown>) => JSON.stringify({ query, variables });
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-/** A view of each link in turn; our server and the baseline get byte-identical requests. */
-export function viewRequests(links: readonly string[]): RequestSet {
-  return { bodies: links.map((link) => body(VIEW, { link })), expectPrefix: `{"data":{"sharedConversation":{`, cursor: { next: 0 } };
+/** Two answers to the same view on different databases: the same bytes but for when the link was shared. */
+export function sameButSharedAt(a: string, b: string): boolean {
+  const at = (text: string) => text.indexOf(`"sharedAt":"`);
+  const i = at(a);
+  const j = at(b);
+  return a.length === b.length && i === j && i !== -1 && a.slice(0, i) === b.slice(0, j) && a.slice(i + 36) === b.slice(j + 36);
 }
+
+/**
+ * A view of each link in turn; our server and the baselines get byte-identical requests, and every answer must be
+ * `expected[i]` to the byte (or as `same` judges it).
+ */
+export function viewRequests(links: readonly string[], expected: readonly string[], same = (a: string, b: string) => a === b): RequestSet {
+  if (expected.length !== links.length) throw new Error("viewRequests needs one expected answer per link");
+  return { bodies: links.map((link) => body(VIEW, { link })), check: (i, text) => same(text, expected[i]), cursor: { next: 0 } };
+}
+
+/** A right answer to a query or mutation: JSON, no errors, `data[field]` present and passing `valid`. */
+function resultCheck(field: string, valid: (value: Record<string, unknown>) => boolean = () => true): RequestSet["check"] {
+  return (_index, text) => {
+    try {
+      const parsed = JSON.parse(text) as { data?: Record<string, Record<string, unknown> | null>; errors?: unknown };
+      const value = parsed.data?.[field];
+      return parsed.errors === undefined && value !== null && value !== undefined && valid(value);
+    } catch {
+      return false;
+    }
+  };
+}
+
+const edgeCount = (first: number) => (value: Record<string, unknown>) => (value.edges as unknown[]).length === first;
 
 export function listRequests(token: string, first: number): RequestSet {
-  return { headers: bearer(token), bodies: [body(LIST, { first })], expectPrefix: `{"data":{"conversations":{`, cursor: { next: 0 } };
+  return { headers: bearer(token), bodies: [body(LIST, { first })], check: resultCheck("conversations", edgeCount(first)), cursor: { next: 0 } };
 }
 
-export function shareRequests(token: string, conversationId: string): RequestSet {
-  return { headers: bearer(token), bodies: [body(SHARE, { input: { conversationId } })], expectPrefix: `{"data":{"shareConversation":{`, cursor: { next: 0 } };
+export function mySharesRequests(token: string, first: number): RequestSet {
+  return { headers: bearer(token), bodies: [body(MY_SHARES, { first })], check: resultCheck("myShares", edgeCount(first)), cursor: { next: 0 } };
 }
 
-export function importRequests(token: string, link: string): RequestSet {
-  return { headers: bearer(token), bodies: [body(IMPORT, { input: { link } })], expectPrefix: `{"data":{"importShare":{`, cursor: { next: 0 } };
+/** An account signed in (its session token) and, for share, the conversation it shares. */
+export interface Actor {
+  token: string;
+  conversationId: string;
+}
+
+/** Each actor in turn shares its conversation: spread over enough actors, none reaches SHARES_PER_USER_PER_HOUR. */
+export function shareRequests(actors: readonly Actor[]): RequestSet {
+  return {
+    bodies: actors.map((a) => body(SHARE, { input: { conversationId: a.conversationId } })),
+    bodyHeaders: actors.map((a) => bearer(a.token)),
+    check: resultCheck("shareConversation"),
+    cursor: { next: 0 },
+  };
+}
+
+/** Each actor in turn imports `link`: spread over enough actors, none reaches IMPORTS_PER_USER_PER_HOUR. */
+export function importRequests(actors: readonly Pick<Actor, "token">[], link: string): RequestSet {
+  return {
+    bodies: actors.map(() => body(IMPORT, { input: { link } })),
+    bodyHeaders: actors.map((a) => bearer(a.token)),
+    check: resultCheck("importShare"),
+    cursor: { next: 0 },
+  };
 }
 
 /** A GraphQL client for preparing workloads; it fails loudly on any error. */
@@ -87,6 +139,22 @@ export class Api {
       await this.call(`mutation($input: AppendMessageInput!) { appendMessage(input: $input) { message { id } } }`, { input: { conversationId, ...message } }, token);
     }
     return conversationId;
+  }
+
+  /** The opaque ids of all an account's conversations, by title (imports add to them, so every page is read). */
+  async conversationIds(token: string): Promise<Map<string, string>> {
+    type Page = { conversations: { edges: { node: { id: string; title: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+    const ids = new Map<string, string>();
+    for (let after: string | null = null; ; ) {
+      const page: Page = await this.call<Page>(
+        `query($after: String) { conversations(first: 100, after: $after) { edges { node { id title } } pageInfo { hasNextPage endCursor } } }`,
+        { after },
+        token,
+      );
+      for (const { node } of page.conversations.edges) ids.set(node.title, node.id);
+      if (!page.conversations.pageInfo.hasNextPage) return ids;
+      after = page.conversations.pageInfo.endCursor;
+    }
   }
 
   /** Shares a conversation; returns the link. */

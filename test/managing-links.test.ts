@@ -67,7 +67,9 @@ describe("myShares", () => {
     await server.app.services.shares.views.flush();
     const [row] = await server.sql<{ view_count: number }>(`SELECT view_count FROM shares WHERE id = ?`, [dbId(share.id)]);
     expect(row.view_count).toBe(3);
-    expect((await stats()).viewCount).toBe(3);
+    const flushed = await stats();
+    expect(flushed.viewCount).toBe(3);
+    expect(Date.parse(flushed.lastViewedAt)).toBe(Date.parse(after.lastViewedAt));
   });
 
   it("writes the counts of many links in one flush, adding to what is stored, and loses none to a flush running at once", async () => {

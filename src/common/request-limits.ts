@@ -153,17 +153,34 @@ function costDependsOnVariables(document: DocumentNode): boolean {
   return depends;
 }
 
+// Per document, the costs of this many operation-and-variables pairs at most, each key at most this long: small
+// variables such as a page size repeat, so a list's cost is estimated once per page size, not on every request.
+const MAX_COSTS_PER_DOCUMENT = 32;
+const MAX_COST_KEY_LENGTH = 512;
+
+interface DocumentCosts {
+  dependsOnVariables: boolean;
+  /** Cost by operation name, plus the variables' JSON when they can change it. */
+  byKey: Map<string, number>;
+}
+
 /** Refuses operations whose estimated cost (fields, multiplied by page sizes) exceeds the limit; needs the variables. */
 export function costLimitPlugin(maxCost: number): ApolloServerPlugin {
-  // Apollo hands the same parsed document to every request of the same query text, so a cost that cannot depend on
-  // the variables (a shared-link view's) is estimated once, not on every view.
-  const fixedCosts = new WeakMap<DocumentNode, Map<string, number>>();
+  // Apollo hands the same parsed document to every request of the same query text (its document cache bounds how
+  // many), so a cost is estimated once per document and operation, and per variables when they can change it.
+  const costs = new WeakMap<DocumentNode, DocumentCosts>();
+  const costsOf = (document: DocumentNode): DocumentCosts => {
+    let entry = costs.get(document);
+    if (!entry) costs.set(document, (entry = { dependsOnVariables: costDependsOnVariables(document), byKey: new Map() }));
+    return entry;
+  };
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema }) {
-          const operation = request.operationName ?? "";
-          const known = fixedCosts.get(document)?.get(operation);
+          const entry = costsOf(document);
+          const key = `${request.operationName ?? ""}\n${entry.dependsOnVariables ? JSON.stringify(request.variables ?? {}) : ""}`;
+          const known = entry.byKey.get(key);
           if (known !== undefined) {
             if (known > maxCost) throw limitError(`The query would cost ${known}; the limit is ${maxCost} (MAX_QUERY_COST).`);
             return;
@@ -183,10 +200,7 @@ export function costLimitPlugin(maxCost: number): ApolloServerPlugin {
             // Anything else (such as a document past the estimator's own node budget) cannot be shown to be cheap.
             throw limitError(`The query's cost cannot be estimated within the limit of ${maxCost} (MAX_QUERY_COST).`);
           }
-          if (!costDependsOnVariables(document)) {
-            if (!fixedCosts.has(document)) fixedCosts.set(document, new Map());
-            fixedCosts.get(document)!.set(operation, cost);
-          }
+          if (key.length <= MAX_COST_KEY_LENGTH && entry.byKey.size < MAX_COSTS_PER_DOCUMENT) entry.byKey.set(key, cost);
           if (cost > maxCost) throw limitError(`The query would cost ${cost}; the limit is ${maxCost} (MAX_QUERY_COST).`);
         },
       };

@@ -1,5 +1,6 @@
 // Apollo Server as this API runs it: the limits, the error masking and the plugins, in the order they must run.
 import type http from "node:http";
+import { cacheControlPlugins } from "../common/cache-control";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import type { GraphQLSchema } from "graphql";
@@ -45,6 +46,8 @@ export async function startApollo({ config, schema, httpServer, logger, metrics 
       errorLoggingPlugin(logger),
       legacyJsonStatusPlugin(),
       metrics.plugin(),
+      // One Cache-Control per response, read off the operation, instead of Apollo's per-field hint gathering.
+      ...cacheControlPlugins(new Map([["sharedConversation", config.shareCacheMaxAgeSeconds]])),
     ],
   });
   await apollo.start();

@@ -1,6 +1,4 @@
-import { Arg, Args, Authorized, Ctx, Directive, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from "type-graphql";
-import type { GraphQLResolveInfo } from "graphql";
-import { cacheControlFromInfo } from "@apollo/cache-control-types";
+import { Arg, Args, Authorized, Ctx, Directive, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import { Viewer } from "../auth/auth-checker";
 import { Rule } from "../auth/rules";
@@ -51,11 +49,9 @@ export class ShareResolver {
   async sharedConversation(
     @Args(() => SharedConversationArgs) { link }: SharedConversationArgs,
     @Ctx() ctx: Context,
-    @Info() info: GraphQLResolveInfo,
   ): Promise<SharedConversation | null> {
-    // A PUBLIC link's answer is the same for every viewer, so shared caches may keep it, but only briefly: a revoked
-    // link must vanish from them soon. A SIGNED_IN link's answer is sent private instead (see notePrivate).
-    cacheControlFromInfo(info).setCacheHint({ maxAge: ctx.services.shareReader.cacheMaxAgeSeconds, scope: "PUBLIC" });
+    // A PUBLIC link's answer is the same for every viewer: cacheControlPlugins (src/graphql/apollo.ts) sends it
+    // public for SHARE_CACHE_MAX_AGE_SECONDS. A SIGNED_IN link's answer is sent private instead (see notePrivate).
     return (await ctx.services.shareReader.view(link, { signedIn: ctx.viewer !== null, clientIp: ctx.clientIp })).conversation;
   }
 

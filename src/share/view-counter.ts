@@ -2,7 +2,6 @@
 import type { EntityManager } from "typeorm";
 import type { Logger } from "../common/logger";
 import type { Transactions } from "../db/transactions";
-import { Share } from "./share.entity";
 import { utcDay } from "./share-event.entity";
 
 export interface PendingViews {
@@ -43,21 +42,35 @@ async function addOnPostgres(manager: EntityManager, entries: [string, PendingVi
   );
 }
 
-async function addOnSqlite(manager: EntityManager, entries: [string, PendingViews][]): Promise<void> {
-  // SQLite runs in-process: a statement per share and day costs microseconds.
-  for (const [id, views] of entries) {
-    await manager.update(Share, { id }, { viewCount: () => `view_count + ${views.count}`, lastViewedAt: views.lastViewedAt });
-  }
-  for (const [id, day, n] of dayRows(entries)) {
-    await manager.query(ADD_DAY_SQL(`SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM shares WHERE id = ?)`), [id, day, n, id]);
-  }
-}
-
 function mergeDays(a: Map<string, number>, b: Map<string, number>): Map<string, number> {
   const days = new Map(a);
   for (const [day, n] of b) days.set(day, (days.get(day) ?? 0) + n);
   return days;
 }
+
+/** SQLite's datetime text as TypeORM writes it on better-sqlite3: UTC, "YYYY-MM-DD HH:MM:SS.SSS". */
+const sqliteTime = (at: Date) => at.toISOString().replace("T", " ").slice(0, 23);
+
+/**
+ * One statement per batch on SQLite too: TypeORM's update() per share cost ~50 µs of CPU each, and thousands of
+ * them after a busy interval held the event loop (SQLite is synchronous) for a hundred milliseconds and more.
+ */
+async function addOnSqlite(manager: EntityManager, entries: [string, PendingViews][]): Promise<void> {
+  await manager.query(
+    `UPDATE shares SET view_count = shares.view_count + v.n, last_viewed_at = v.at
+       FROM (SELECT value ->> 0 AS id, value ->> 1 AS n, value ->> 2 AS at FROM json_each(?)) AS v
+      WHERE shares.id = v.id`,
+    [JSON.stringify(entries.map(([id, v]) => [id, v.count, sqliteTime(v.lastViewedAt)]))],
+  );
+  await manager.query(
+    ADD_DAY_SQL(`SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) WHERE EXISTS (SELECT 1 FROM shares WHERE id = value ->> 0)`),
+    [JSON.stringify(dayRows(entries))],
+  );
+}
+
+// A flush writes this many shares per transaction and lets other requests in between, so no batch holds the
+// event loop (or PostgreSQL's row locks) for long.
+const FLUSH_CHUNK = 500;
 
 export class ViewCounter {
   private pending = new Map<string, PendingViews>();
@@ -95,7 +108,7 @@ export class ViewCounter {
     return { count: waiting.count + writing.count, lastViewedAt: waiting.lastViewedAt, byDay: mergeDays(writing.byDay, waiting.byDay) };
   }
 
-  /** Writes every batched view in one transaction: the totals on the shares, and the per-day rows. */
+  /** Writes every batched view: the totals on the shares and the per-day rows, FLUSH_CHUNK shares per transaction. */
   flush(): Promise<void> {
     // One at a time (the batch being written is one map): a flush asked for during another runs right after it,
     // so everything counted before the call is written when its promise resolves.
@@ -109,24 +122,33 @@ export class ViewCounter {
 
   private async writeBatch(): Promise<void> {
     if (this.pending.size === 0) return;
-    const batch = this.pending;
+    this.inFlight = this.pending;
     this.pending = new Map();
-    this.inFlight = batch;
+    // In id order, so two flushes (of this instance or another) lock shared rows in the same order: no deadlock.
+    const entries = [...this.inFlight].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     try {
-      // In id order, so two flushes (of this instance or another) lock shared rows in the same order: no deadlock.
-      const entries = [...batch].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      await this.transactions.write(async (manager) => {
-        return manager.connection.options.type === "postgres" ? addOnPostgres(manager, entries) : addOnSqlite(manager, entries);
-      });
-    } catch (error) {
-      // Put them back so the next flush tries again; counts are approximate only if the process dies meanwhile.
-      for (const [id, views] of batch) {
-        const current = this.pending.get(id);
-        this.pending.set(id, current ? { ...current, count: current.count + views.count, byDay: mergeDays(views.byDay, current.byDay) } : views);
+      for (let start = 0; start < entries.length; start += FLUSH_CHUNK) {
+        if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+        const chunk = entries.slice(start, start + FLUSH_CHUNK);
+        try {
+          await this.transactions.write((manager) => (manager.connection.options.type === "postgres" ? addOnPostgres : addOnSqlite)(manager, chunk));
+        } catch (error) {
+          // Put the rest back so the next flush tries again; counts are approximate only if the process dies meanwhile.
+          this.putBack(entries.slice(start));
+          this.logger.warn("could not write view counts", { error: String(error) });
+          return;
+        }
+        for (const [id] of chunk) this.inFlight.delete(id);
       }
-      this.logger.warn("could not write view counts", { error: String(error) });
     } finally {
       this.inFlight = new Map();
+    }
+  }
+
+  private putBack(entries: [string, PendingViews][]): void {
+    for (const [id, views] of entries) {
+      const current = this.pending.get(id);
+      this.pending.set(id, current ? { ...current, count: current.count + views.count, byDay: mergeDays(views.byDay, current.byDay) } : views);
     }
   }
 
