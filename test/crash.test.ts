@@ -35,8 +35,11 @@ interface Running {
 const running = new Set<ChildProcess>();
 const folders: string[] = [];
 
-afterAll(() => {
+afterAll(async () => {
+  // Waited for: a child still running when the file ends keeps this Jest worker from exiting.
+  const exits = [...running].filter((child) => child.exitCode === null).map((child) => new Promise((resolve) => child.once("exit", resolve)));
   for (const child of running) child.kill("SIGKILL");
+  await Promise.all(exits);
   for (const folder of folders) fs.rmSync(folder, { recursive: true, force: true });
 });
 

@@ -222,7 +222,10 @@ describe("GraphQL bombs", () => {
         expect((await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5_000) })).status).toBe(200);
         tally.refused++;
       } finally {
+        // Waited for: a child still running when the file ends keeps this Jest worker from exiting.
+        const exited = child.exitCode === null ? new Promise((resolve) => child.once("exit", resolve)) : undefined;
         child.kill("SIGKILL");
+        await exited;
         fs.rmSync(dir, { recursive: true, force: true });
       }
     },
