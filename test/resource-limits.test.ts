@@ -136,3 +136,32 @@ describe("per-user rate limits", () => {
     expect(ok(await gql(server, `{ me { id } }`, {}, ada.token)).me).not.toBeNull();
   });
 });
+
+describe("the in-memory rate-limit store under a flood of addresses", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    // 64 KiB holds about 550 addresses; forwarded addresses let one test client be thousands of them.
+    server = await startTestServer({ TRUST_PROXY: "loopback", VIEWS_PER_IP_PER_MINUTE: "1", RATE_LIMIT_MEMORY_MAX_BYTES: String(64 * 1024) });
+  });
+  afterAll(() => server.close());
+
+  const VIEW = `query($link: String!) { sharedConversation(link: $link) { title } }`;
+  const viewFrom = async (address: string) => {
+    const res = await fetch(`${server.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-for": address },
+      body: JSON.stringify({ query: VIEW, variables: { link: "A".repeat(43) } }),
+    });
+    return codes((await res.json()) as GraphQLResult);
+  };
+
+  it("stays within RATE_LIMIT_MEMORY_MAX_BYTES by forgetting the windows closest to their end first", async () => {
+    const first = "10.0.0.1";
+    expect(await viewFrom(first)).toEqual([]);
+    expect(await viewFrom(first)).toEqual(["RATE_LIMITED"]);
+    for (let i = 0; i < 2000; i++) await viewFrom(`10.1.${i >> 8}.${i & 255}`);
+    // The first address's window was the oldest, so it went to make room; the last one's is still there.
+    expect(await viewFrom(first)).toEqual([]);
+    expect(await viewFrom(`10.1.${1999 >> 8}.${1999 & 255}`)).toEqual(["RATE_LIMITED"]);
+  }, 60_000);
+});

@@ -18,7 +18,6 @@ export interface RateLimiter {
 interface Window {
   count: number;
   resetAt: number;
-  bytes: number;
 }
 
 /** What one remembered key costs: the key's characters (two bytes each at worst), the window object, the map entry. */
@@ -27,30 +26,29 @@ function entryBytes(key: string): number {
 }
 
 /**
- * Windows in a Map bounded in bytes (`maxBytes`): past it, the window closest to its end is forgotten first (the
- * Map keeps insertion order, and every window lasts as long), so a flood of distinct keys costs that flood's keys a
- * fresh window, never unbounded memory. Kept over the library's RateLimiterMemory, which has no bound at all.
+ * Windows in an LRU bounded in bytes (`maxBytes`). A window is only ever replaced, never refreshed by a read
+ * (`peek`), so the least recently used is the window closest to its end, and that one is forgotten first: a flood of
+ * distinct keys costs that flood's keys a fresh window, never unbounded memory. Kept over the library's
+ * RateLimiterMemory, which has no bound at all.
  */
 export class MemoryRateLimiter implements RateLimiter {
-  private readonly windows = new Map<string, Window>();
-  private bytes = 0;
+  private readonly windows: LRUCache<string, Window>;
 
   constructor(
     private readonly limit: number,
     private readonly windowMs: number,
-    private readonly maxBytes: number,
+    maxBytes: number,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.windows = new LRUCache<string, Window>({ maxSize: maxBytes, sizeCalculation: (_window, key) => entryBytes(key) });
+  }
 
   async consume(key: string): Promise<RateDecision> {
     const now = this.now();
-    let window = this.windows.get(key);
+    let window = this.windows.peek(key);
     if (!window || window.resetAt <= now) {
-      this.forget(key);
-      window = { count: 0, resetAt: now + this.windowMs, bytes: entryBytes(key) };
-      this.makeRoom(window.bytes, now);
+      window = { count: 0, resetAt: now + this.windowMs };
       this.windows.set(key, window);
-      this.bytes += window.bytes;
     }
     window.count++;
     if (window.count <= this.limit) return { allowed: true, retryAfterSeconds: 0 };
@@ -59,21 +57,7 @@ export class MemoryRateLimiter implements RateLimiter {
 
   /** Bytes held now (for tests and the memory budget). */
   get size(): { keys: number; bytes: number } {
-    return { keys: this.windows.size, bytes: this.bytes };
-  }
-
-  private forget(key: string): void {
-    const window = this.windows.get(key);
-    if (!window) return;
-    this.windows.delete(key);
-    this.bytes -= window.bytes;
-  }
-
-  private makeRoom(needed: number, now: number): void {
-    for (const [key, window] of this.windows) {
-      if (this.bytes + needed <= this.maxBytes && window.resetAt > now) break;
-      this.forget(key);
-    }
+    return { keys: this.windows.size, bytes: this.windows.calculatedSize };
   }
 }
 
