@@ -146,7 +146,7 @@ export function parseDatabaseUrl(url: string, env: NodeJS.ProcessEnv = {}): Data
     return { type: "sqlite", path: file };
   }
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
-    const replicaUrls = (env.DATABASE_REPLICA_URLS ?? "").split(",").map((u) => u.trim()).filter(Boolean);
+    const replicaUrls = listOf(env.DATABASE_REPLICA_URLS);
     for (const replica of replicaUrls) {
       if (!/^postgres(ql)?:\/\//.test(replica)) throw new ConfigError(`DATABASE_REPLICA_URLS: "${replica}" is not a postgres:// URL`);
     }
@@ -208,6 +208,11 @@ function landingPage(raw: string | undefined, production: boolean): Config["land
   return value;
 }
 
+/** The items of a list variable (comma-separated unless said), trimmed, empty ones dropped. */
+function listOf(raw: string | undefined, separator = ","): string[] {
+  return (raw ?? "").split(separator).map((item) => item.trim()).filter(Boolean);
+}
+
 function httpUrl(name: string, raw: string): string {
   let parsed: URL;
   try {
@@ -232,7 +237,7 @@ function nodeEnv(raw: string | undefined): string {
 function corsOrigins(raw: string | undefined): Config["corsOrigins"] {
   const value = (raw ?? "*").trim();
   if (value === "*") return "*";
-  return value.split(",").map((o) => o.trim()).filter(Boolean).map((entry) => {
+  return listOf(value).map((entry) => {
     let origin: string | undefined;
     try {
       origin = new URL(entry).origin;
@@ -263,15 +268,7 @@ function requireProductionSettings(env: NodeJS.ProcessEnv): void {
 }
 
 function shareBaseUrl(raw: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ConfigError(`SHARE_BASE_URL must be an absolute URL, got "${raw}"`);
-  }
-  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-    throw new ConfigError("SHARE_BASE_URL must be an http(s) URL");
-  }
+  const parsed = new URL(httpUrl("SHARE_BASE_URL", raw));
   if (!raw.endsWith("/")) throw new ConfigError(`SHARE_BASE_URL must end with "/", got "${raw}"`);
   if (parsed.search || parsed.hash) throw new ConfigError("SHARE_BASE_URL must not have a query or fragment");
   return raw;
@@ -297,15 +294,14 @@ const SHA256_FINGERPRINT = /^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/;
 
 /** APPLE_APP_IDS=`TEAMID.bundle.id,…`; ANDROID_APP_PACKAGES=`package=FINGERPRINT,FINGERPRINT;package=FINGERPRINT`. */
 function appLinks(env: NodeJS.ProcessEnv): AppLinks {
-  const list = (raw: string | undefined, separator: string) => (raw ?? "").split(separator).map((item) => item.trim()).filter(Boolean);
-  const appleAppIds = list(env.APPLE_APP_IDS, ",");
+  const appleAppIds = listOf(env.APPLE_APP_IDS);
   for (const id of appleAppIds) {
     if (!APPLE_APP_ID.test(id)) throw new ConfigError(`APPLE_APP_IDS: "${id}" is not <10-character Team ID>.<bundle id>, e.g. ABCDE12345.com.example.chat`);
   }
-  const androidApps = list(env.ANDROID_APP_PACKAGES, ";").map((entry) => {
+  const androidApps = listOf(env.ANDROID_APP_PACKAGES, ";").map((entry) => {
     const [packageName, fingerprints = ""] = entry.split("=").map((part) => part.trim());
     if (!ANDROID_PACKAGE.test(packageName)) throw new ConfigError(`ANDROID_APP_PACKAGES: "${packageName}" is not an Android package name, e.g. com.example.chat`);
-    const sha256CertFingerprints = list(fingerprints, ",").map((f) => f.toUpperCase());
+    const sha256CertFingerprints = listOf(fingerprints).map((f) => f.toUpperCase());
     if (sha256CertFingerprints.length === 0) throw new ConfigError(`ANDROID_APP_PACKAGES: ${packageName} needs its signing certificate's SHA-256 fingerprint after "="`);
     for (const f of sha256CertFingerprints) {
       if (!SHA256_FINGERPRINT.test(f)) throw new ConfigError(`ANDROID_APP_PACKAGES: "${f}" is not a SHA-256 fingerprint (32 hex pairs separated by colons, as keytool prints it)`);
@@ -317,7 +313,7 @@ function appLinks(env: NodeJS.ProcessEnv): AppLinks {
 
 /** A comma-separated list of keys, newest first, each long enough to be a key. */
 function keyList(env: NodeJS.ProcessEnv, name: string): string[] {
-  const keys = (env[name] ?? "").split(",").map((key) => key.trim()).filter(Boolean);
+  const keys = listOf(env[name]);
   if (keys.some((key) => Buffer.byteLength(key) < 32)) {
     throw new ConfigError(`${name} must be at least 32 bytes long (each key, when a comma separates several)`);
   }
@@ -329,7 +325,7 @@ function trustProxy(raw: string | undefined): Config["trustProxy"] {
   if (value === "" || value === "false" || value === "0") return false;
   if (/^\d+$/.test(value)) return Math.min(Number(value), 100);
   if (value === "true") throw new ConfigError("TRUST_PROXY=true would let any client choose its address: give a hop count or the proxies' addresses");
-  const list = value.split(",").map((item) => item.trim()).filter(Boolean);
+  const list = listOf(value);
   try {
     proxyAddr.compile(list);
   } catch (error) {
