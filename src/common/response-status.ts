@@ -7,7 +7,7 @@ import Negotiator from "negotiator";
 const REQUEST_ERROR_CODES = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT", "OPERATION_RESOLUTION_FAILURE"]);
 
 /** Whether Apollo answers this Accept header with application/json (its choice, including no header at all). */
-function answersWithLegacyJson(accept: string | undefined): boolean {
+export function answersWithLegacyJson(accept: string | undefined): boolean {
   if (!accept) return true;
   return new Negotiator({ headers: { accept } }).mediaType(["application/json", "application/graphql-response+json"]) === "application/json";
 }

@@ -10,6 +10,7 @@ import { resolveTrustedDocument } from "../trusted-documents/trusted-documents";
 import { readBody, mediaTypeOf } from "../http/body";
 import { HttpError, sendGraphQLError } from "../http/errors";
 import { sendPreflight } from "../http/cors";
+import { answersWithLegacyJson } from "../common/response-status";
 import type { Handler } from "../http/routes";
 import type { PublicResponses } from "../share/public-responses";
 
@@ -65,8 +66,8 @@ export function createGraphQLHandler({ config, dataSource, apollo, services, vie
     const resolution = resolveTrustedDocument(request, config.trustedDocuments);
     if ("request" in resolution) return resolution.request;
     const { status, code, message, headers } = resolution.refusal;
-    // As Apollo answers: clients that accept the GraphQL media type read errors of a 400 only when it is used.
-    const type = (req.headers.accept ?? "").includes("application/graphql-response+json") ? { "content-type": "application/graphql-response+json; charset=utf-8" } : undefined;
+    // In the media type Apollo would choose: clients that accept the GraphQL one read a 400's errors only in it.
+    const type = answersWithLegacyJson(req.headers.accept) ? undefined : { "content-type": "application/graphql-response+json; charset=utf-8" };
     sendGraphQLError(res, status, message, code, { ...headers, ...type });
     return false;
   }
