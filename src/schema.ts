@@ -8,7 +8,6 @@ import { UserResolver } from "./user/user.resolver";
 import { ConversationResolver } from "./conversation/conversation.resolver";
 import { MessageResolver } from "./conversation/message.resolver";
 import { ShareResolver, SharedMessageResolver } from "./share/share.resolver";
-import { ConversationSharesResolver } from "./share/conversation-shares.resolver";
 import { ConversationSharingResolver } from "./share/conversation-sharing.resolver";
 import { ModerationResolver } from "./moderation/moderation.resolver";
 import { NodeResolver } from "./node/node.resolver";
@@ -22,7 +21,6 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
       MessageResolver,
       ShareResolver,
       SharedMessageResolver,
-      ConversationSharesResolver,
       ConversationSharingResolver,
       ModerationResolver,
     ],

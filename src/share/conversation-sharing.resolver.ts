@@ -3,10 +3,17 @@ import { Authorized, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import { Rule } from "../auth/rules";
 import type { Context } from "../context";
 import { Conversation } from "../conversation/conversation.entity";
+import { Share } from "./share.entity";
 import { ConversationSharing } from "./share-activity.type";
 
 @Resolver(() => Conversation)
 export class ConversationSharingResolver {
+  @Authorized(Rule.OWNER)
+  @FieldResolver(() => [Share], { description: "Every link made from this conversation, newest first, revoked ones included." })
+  shares(@Root() conversation: Conversation, @Ctx() ctx: Context): Promise<Share[]> {
+    return ctx.loaders.sharesByConversationId.load(conversation.id);
+  }
+
   @Authorized(Rule.OWNER)
   @FieldResolver(() => ConversationSharing, {
     description: "How many working links the conversation has and when it was last shared: enough for a \"shared\" badge in a conversation list. Batched across a page.",
