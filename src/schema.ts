@@ -3,6 +3,7 @@ import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import { cacheControlDirective } from "./common/cache-control";
 import { buildSchema } from "type-graphql";
 import { authChecker } from "./auth/auth-checker";
+import { guardOwnerOnlyTypes } from "./auth/owner-only";
 import { validateInput } from "./common/validation";
 import { UserResolver } from "./user/user.resolver";
 import { ConversationResolver } from "./conversation/conversation.resolver";
@@ -29,6 +30,7 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
     validateFn: validateInput,
     directives: [...specifiedDirectives, cacheControlDirective],
   });
+  guardOwnerOnlyTypes(schema);
   // type-graphql has no decorator for the root types' own descriptions; Sandbox shows them first.
   Object.assign(schema.getQueryType()!, { description: "Everything you can read. `sharedConversation` and `me` work without login; the rest needs `Authorization: Bearer <token>`." });
   Object.assign(schema.getMutationType()!, { description: "Everything you can change. `signUp`, `logIn` and `reportShare` work without login; the rest needs a token." });

@@ -1,8 +1,8 @@
-import { Authorized, Directive, Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Directive, Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { Column, Entity, Index, JoinColumn, ManyToOne } from "typeorm";
 import { PRIVATE } from "../common/cache-control";
 import { IdColumn, RefColumn, TimestampColumn } from "../db/columns";
-import { Rule } from "../auth/rules";
+import { OwnerOnly } from "../auth/owner-only";
 import { Blob } from "./blob.entity";
 
 export enum AttachmentKind {
@@ -23,7 +23,7 @@ registerEnumType(AttachmentKind, {
  * or a snapshot's frozen copy (share_id set): deleting a row never touches the bytes another row still refers to.
  */
 @ObjectType({ description: "A file attached to one of your messages. Only the conversation's owner can read it." })
-@Authorized(Rule.OWNER)
+@OwnerOnly()
 @Directive(PRIVATE)
 @Entity({ name: "attachments" })
 @Index("attachments_owner_id_idx", ["ownerId"])

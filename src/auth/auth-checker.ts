@@ -13,11 +13,13 @@ const RULES: Record<string, (root: unknown, viewer: User) => boolean> = {
   [Rule.ADMIN]: (_root, viewer) => viewer.role === UserRole.ADMIN,
 };
 
-export const authChecker: AuthCheckerFn<Context, string> = ({ root, context }, roles) => {
-  const viewer = context.viewer;
+/** Whether the viewer passes every rule for this root; UnauthenticatedError when nobody is signed in. */
+export function passesRules(root: unknown, viewer: User | null, roles: readonly string[]): boolean {
   if (!viewer) throw new UnauthenticatedError();
   return roles.every((role) => RULES[role]?.(root, viewer) ?? false);
-};
+}
+
+export const authChecker: AuthCheckerFn<Context, string> = ({ root, context }, roles) => passesRules(root, context.viewer, roles);
 
 /** Injects the signed-in viewer; refuses the operation when there is none. */
 export function Viewer() {

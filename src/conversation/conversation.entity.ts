@@ -1,17 +1,17 @@
-import { Authorized, Directive, Field, ID, ObjectType } from "type-graphql";
+import { Directive, Field, ID, ObjectType } from "type-graphql";
 import { PRIVATE } from "../common/cache-control";
 import { DateTimeResolver } from "graphql-scalars";
 import { Column, Entity, Index, ManyToOne, JoinColumn } from "typeorm";
 import { NodeType, toGlobalId } from "../common/global-id";
 import { Node } from "../node/node.interface";
 import { IdColumn, RefColumn, TimestampColumn } from "../db/columns";
-import { Rule } from "../auth/rules";
+import { OwnerOnly } from "../auth/owner-only";
 import { User } from "../user/user.entity";
 
 export const TITLE_MAX_LENGTH = 200;
 
 @ObjectType({ implements: Node, description: "A chat conversation in its owner's history. Only its owner can read it." })
-@Authorized(Rule.OWNER)
+@OwnerOnly()
 @Directive(PRIVATE)
 @Entity({ name: "conversations" })
 @Index("conversations_owner_id_idx", ["ownerId", "id"])

@@ -1,11 +1,11 @@
-import { Authorized, Directive, Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { Directive, Field, ID, ObjectType, registerEnumType } from "type-graphql";
 import { PRIVATE } from "../common/cache-control";
 import { DateTimeResolver } from "graphql-scalars";
 import { Column, Entity, Index, JoinColumn, ManyToOne } from "typeorm";
 import { NodeType, toGlobalId } from "../common/global-id";
 import { Node } from "../node/node.interface";
 import { IdColumn, RefColumn, TimestampColumn } from "../db/columns";
-import { Rule } from "../auth/rules";
+import { OwnerOnly } from "../auth/owner-only";
 import { Conversation } from "./conversation.entity";
 
 export const CONTENT_MAX_LENGTH = 100_000;
@@ -26,7 +26,7 @@ registerEnumType(MessageRole, {
 });
 
 @ObjectType({ implements: Node, description: "One message of a conversation. Only the conversation's owner can read it." })
-@Authorized(Rule.OWNER)
+@OwnerOnly()
 @Directive(PRIVATE)
 @Entity({ name: "messages" })
 @Index("messages_conversation_position_key", ["conversationId", "position"], { unique: true })

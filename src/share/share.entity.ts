@@ -1,11 +1,11 @@
-import { Authorized, Directive, Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Directive, Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { PRIVATE } from "../common/cache-control";
 import { DateTimeResolver } from "graphql-scalars";
 import { Column, Entity, Index, JoinColumn, ManyToOne, type DataSource, type FindOptionsSelect } from "typeorm";
 import { NodeType, toGlobalId } from "../common/global-id";
 import { Node } from "../node/node.interface";
 import { IdColumn, RefColumn, TimestampColumn } from "../db/columns";
-import { Rule } from "../auth/rules";
+import { OwnerOnly } from "../auth/owner-only";
 import { User } from "../user/user.entity";
 import { Conversation, TITLE_MAX_LENGTH } from "../conversation/conversation.entity";
 import type { MessageRole } from "../conversation/message.entity";
@@ -68,7 +68,7 @@ export interface Snapshot {
 }
 
 @ObjectType({ implements: Node, description: "A link to a frozen snapshot of one of your conversations. Only its owner can see it." })
-@Authorized(Rule.OWNER)
+@OwnerOnly()
 @Directive(PRIVATE)
 @Entity({ name: "shares" })
 @Index("shares_owner_id_idx", ["ownerId", "id"])
