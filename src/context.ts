@@ -14,6 +14,7 @@ import { createShareActivityLoaders } from "./share/share-activity.loaders";
 import { createModerationLoaders } from "./moderation/moderation.loaders";
 import { createAttachmentLoaders } from "./attachment/attachment.loaders";
 import type { AttachmentService } from "./attachment/attachment.service";
+import type { ShownLinks } from "./share/public-responses";
 
 export interface Services {
   users: UserService;
@@ -46,4 +47,6 @@ export interface Context {
   services: Services;
   /** Logger whose lines carry this request's id. */
   log: Logger;
+  /** Told which links the answer shows, for the public response cache; absent where no answer is kept. */
+  shown?: ShownLinks;
 }

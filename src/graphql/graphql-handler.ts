@@ -80,7 +80,7 @@ export function createGraphQLHandler({ config, dataSource, apollo, services, vie
     // Keyed on the resolved document, so a view by documentId and by its text share one entry.
     const key = responses.keyOf(req, request.body, request.search);
     if (key && (await responses.answer(key, clientIp, res))) return;
-    const response = await responses.keep(key, () =>
+    const response = await responses.keep(key, (shown) =>
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { ...request, headers: toHeaderMap(req) },
         context: async () => ({
@@ -89,6 +89,7 @@ export function createGraphQLHandler({ config, dataSource, apollo, services, vie
           loaders: createLoaders(dataSource, services),
           services,
           log,
+          shown,
         }),
       }),
     );

@@ -2,40 +2,40 @@
 // spends the viewer's allowance and counts a view), and keeping new answers that showed working links, never those
 // that depend on who asks.
 // The cache itself, and its staleness and byte bounds, are in public-response-cache.ts.
-import { AsyncLocalStorage } from "node:async_hooks";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { HTTPGraphQLResponse } from "@apollo/server";
 import { operationKey, type OperationRequest, type PublicResponseCache } from "./public-response-cache";
 
+/**
+ * What the read path tells the request it answers: every share a view showed, with until when that answer may be
+ * reused, and whether the answer depends on who asks (a SIGNED_IN link, shown to a session or refused to an
+ * anonymous request: such a response is never kept, whatever else it showed, and is sent `private, no-store`).
+ * Calls that answer no cacheable request (the share page, a mutation) are given none.
+ */
+export interface ShownLinks {
+  shown(shareId: string, freshUntil: Date): void;
+  private(): void;
+}
+
 /** What one request's execution showed publicly, and the cache generation it started at. */
-interface Recording {
-  generation: number;
-  shown: { shareId: string; freshUntil: Date }[];
-  /** Whether its answer depends on who asks (see notePrivate). */
-  private: boolean;
+class Recording implements ShownLinks {
+  readonly links: { shareId: string; freshUntil: Date }[] = [];
+  /** Whether its answer depends on who asks. */
+  isPrivate = false;
+
+  constructor(readonly generation: number) {}
+
+  shown(shareId: string, freshUntil: Date): void {
+    this.links.push({ shareId, freshUntil });
+  }
+
+  private(): void {
+    this.isPrivate = true;
+  }
 }
 
 /** What every response is sent with once it depends on who asks: no cache, shared or the browser's, may keep it. */
 export const CACHE_CONTROL_PRIVATE = "private, no-store";
-
-const recording = new AsyncLocalStorage<Recording>();
-
-/**
- * Called by the read path for every share a view showed, with until when that answer may be reused. Outside a
- * request the cache may keep (the share page, a mutation), nothing is recorded.
- */
-export function noteShown(shareId: string, freshUntil: Date): void {
-  recording.getStore()?.shown.push({ shareId, freshUntil });
-}
-
-/**
- * Called by the read path when the answer depends on who asks: a SIGNED_IN link, shown to a session or refused to
- * an anonymous request. Such a response is never kept, whatever else it showed, and is sent `private, no-store`.
- */
-export function notePrivate(): void {
-  const store = recording.getStore();
-  if (store) store.private = true;
-}
 
 /** Counts a view of these shares for a client; false once that client's allowance is spent. */
 export type CountCachedView = (clientIp: string, shareIds: readonly string[]) => Promise<boolean>;
@@ -93,13 +93,15 @@ export class PublicResponses {
   }
 
   /**
-   * Runs `execute`, marks its response private when it depends on who asks, else keeps it under `key` when it may be
-   * (see remember). Every request is recorded, cacheable or not, so no private answer goes out with a public header.
+   * Runs `execute` with a record for the read path to fill (the request's context carries it: no async-local
+   * storage, whose promise hooks would slow every promise of the process), marks its response private when it
+   * depends on who asks, else keeps it under `key` when it may be (see remember). Every request is recorded,
+   * cacheable or not, so no private answer goes out with a public header.
    */
-  async keep(key: string | undefined, execute: () => Promise<HTTPGraphQLResponse>): Promise<HTTPGraphQLResponse> {
-    const shown: Recording = { generation: this.cache.generation, shown: [], private: false };
-    const response = await recording.run(shown, execute);
-    if (shown.private) response.headers.set("cache-control", CACHE_CONTROL_PRIVATE);
+  async keep(key: string | undefined, execute: (shown: ShownLinks) => Promise<HTTPGraphQLResponse>): Promise<HTTPGraphQLResponse> {
+    const shown = new Recording(this.cache.generation);
+    const response = await execute(shown);
+    if (shown.isPrivate) response.headers.set("cache-control", CACHE_CONTROL_PRIVATE);
     else if (key) this.remember(key, response, shown);
     return response;
   }
@@ -109,7 +111,7 @@ export class PublicResponses {
    * long as it may be cached, and no longer than the links it shows are trusted (their cache age bound). Answers
    * about dead or unknown links are not kept: random tokens must not be able to push the hot links out.
    */
-  private remember(key: string, response: HTTPGraphQLResponse, { generation, shown }: Recording): void {
+  private remember(key: string, response: HTTPGraphQLResponse, { generation, links: shown }: Recording): void {
     if (shown.length === 0) return;
     const maxAge = /^max-age=(\d+), public$/.exec(response.headers.get("cache-control") ?? "");
     if (!maxAge || (response.status ?? 200) !== 200 || response.body.kind !== "complete") return;

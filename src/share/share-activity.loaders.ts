@@ -6,7 +6,7 @@ import { groupBy, MAX_BATCH } from "../common/group-by";
 import { timestampParam } from "../db/dialect";
 import { Share, SHARE_STATUS_SQL, ShareStatus } from "./share.entity";
 import { MODERATION_KINDS, ShareEvent, ShareViewDay } from "./share-event.entity";
-import { utcDate } from "./share-reader";
+import { utcDate } from "../db/entity-rows";
 import type { ConversationSharing } from "./share-activity.type";
 
 export interface ActivityPageKey {

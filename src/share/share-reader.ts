@@ -9,7 +9,8 @@ import type { SharedAttachment, SharedConversation } from "./shared-conversation
 import type { FrozenAttachment } from "../attachment/attachment.entity";
 import type { ViewCounter } from "./view-counter";
 import type { LiveLink, SnapshotCache } from "./snapshot-cache";
-import { notePrivate, noteShown } from "./public-responses";
+import type { ShownLinks } from "./public-responses";
+import { utcDate } from "../db/entity-rows";
 
 /** What decides whether a link works and what it shows, short of the snapshot: the cheap revalidation read. */
 interface LinkState {
@@ -36,6 +37,8 @@ export interface LinkViewer {
   signedIn: boolean;
   /** The address a view is counted against (none for calls that are not views by a client). */
   clientIp?: string;
+  /** Told what the view showed, for a request whose answer the public response cache may keep. */
+  shown?: ShownLinks;
 }
 
 /**
@@ -53,14 +56,6 @@ const DEAD: OpenedLink = { conversation: null, audience: null };
 /** The one rule for who may open a working link. */
 export function mayOpen(audience: ShareAudience, viewer: Pick<LinkViewer, "signedIn">): boolean {
   return audience === ShareAudience.PUBLIC || viewer.signedIn;
-}
-
-// Raw rows skip TypeORM's hydration: SQLite hands back "YYYY-MM-DD HH:MM:SS.SSS" in UTC, other drivers a Date.
-export function utcDate(value: Date | string): Date;
-export function utcDate(value: Date | string | null): Date | null;
-export function utcDate(value: Date | string | null): Date | null {
-  if (value === null) return null;
-  return value instanceof Date ? value : new Date(value.replace(" ", "T") + "Z");
 }
 
 /** The one rule for "does this link work now": its own status, and an owner who is still here. */
@@ -134,11 +129,11 @@ export class ShareReader {
     const found = await this.findLiveCached(this.links.hash(token));
     if (!found) return DEAD;
     const { shareId, audience } = found.link;
-    if (audience === ShareAudience.SIGNED_IN) notePrivate();
+    if (audience === ShareAudience.SIGNED_IN) viewer.shown?.private();
     if (!mayOpen(audience, viewer)) return { conversation: null, audience };
     this.views.record(shareId);
     const expiry = found.link.expiresAt?.getTime() ?? Infinity;
-    noteShown(shareId, new Date(Math.min(found.trustedUntil, expiry)));
+    viewer.shown?.shown(shareId, new Date(Math.min(found.trustedUntil, expiry)));
     return { conversation: withFileUrls(found.link.view, `${this.links.baseUrl}${token}/files/`), audience };
   }
 
@@ -166,7 +161,7 @@ export class ShareReader {
    * crawlers fetch it without anyone reading). Null for a dead link, and for a SIGNED_IN link without a session, as
    * a view; RateLimitedError once the allowance is spent.
    */
-  async preview(token: string, viewer: Required<LinkViewer>): Promise<{ shareId: string; view: SharedConversation; audience: ShareAudience } | null> {
+  async preview(token: string, viewer: Required<Pick<LinkViewer, "signedIn" | "clientIp">>): Promise<{ shareId: string; view: SharedConversation; audience: ShareAudience } | null> {
     await enforce(this.viewsPerIp, viewer.clientIp, "link views from this address");
     const found = await this.findLiveCached(this.links.hash(token));
     if (!found || !mayOpen(found.link.audience, viewer)) return null;

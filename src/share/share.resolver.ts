@@ -51,8 +51,8 @@ export class ShareResolver {
     @Ctx() ctx: Context,
   ): Promise<SharedConversation | null> {
     // A PUBLIC link's answer is the same for every viewer: cacheControlPlugins (src/graphql/apollo.ts) sends it
-    // public for SHARE_CACHE_MAX_AGE_SECONDS. A SIGNED_IN link's answer is sent private instead (see notePrivate).
-    return (await ctx.services.shareReader.view(link, { signedIn: ctx.viewer !== null, clientIp: ctx.clientIp })).conversation;
+    // public for SHARE_CACHE_MAX_AGE_SECONDS. A SIGNED_IN link's answer is sent private instead (see ShownLinks).
+    return (await ctx.services.shareReader.view(link, { signedIn: ctx.viewer !== null, clientIp: ctx.clientIp, shown: ctx.shown })).conversation;
   }
 
   @Authorized()
