@@ -1,3 +1,4 @@
+import { entityRows } from "../db/entity-rows";
 import { LessThanOrEqual, type DataSource, type EntityManager, type FindOptionsWhere } from "typeorm";
 import { BadInputError, NotFoundError } from "../common/errors";
 import { enforce, type RateLimiter } from "../common/rate-limit";
@@ -94,8 +95,7 @@ export class ConversationService {
       const rows = messages.map((m, position) =>
         manager.create(Message, { id: newId(), conversationId: conversation.id, ownerId, position, role: m.role, content: m.content, createdAt: now }),
       );
-      // Chunked: SQLite caps the number of bound parameters per statement.
-      for (let i = 0; i < rows.length; i += 100) await manager.insert(Message, rows.slice(i, i + 100));
+      await entityRows(manager.connection, Message).insert(manager, rows);
       for (const [i, m] of messages.entries()) {
         if (m.attachmentCopies?.length) await this.attachments.copy(manager, m.attachmentCopies, { ownerId, conversationId: conversation.id, messageId: rows[i].id });
       }
@@ -120,14 +120,19 @@ export class ConversationService {
    */
   async messagesOf(conversationId: string, manager: EntityManager = this.dataSource.manager, upToMessageId?: string | null): Promise<Message[]> {
     let where: FindOptionsWhere<Message> = { conversationId };
+    let upTo: number | null = null;
     if (upToMessageId) {
       const last = await manager.findOne(Message, { where: { id: upToMessageId, conversationId }, select: { position: true } });
       if (!last) throw new BadInputError("upToMessageId is not a message of this conversation.", { field: "upToMessageId" });
       where = { conversationId, position: LessThanOrEqual(last.position) };
+      upTo = last.position;
     }
     // Conversations made before the caps may be over them: such a one can be shared only up to a message within them.
     this.checkCaps(await this.sizeOf(manager, where), "A snapshot of this conversation");
-    return manager.find(Message, { where, order: { position: "ASC" } });
+    const rows = entityRows(manager.connection, Message);
+    const query = rows.query("m", manager).where("m.conversation_id = :conversationId", { conversationId });
+    if (upTo !== null) query.andWhere("m.position <= :upTo", { upTo });
+    return (await query.orderBy("m.position", "ASC").getRawMany<Record<string, unknown>>()).map(rows.entityOf);
   }
 
   /** Counted by the database, so nothing over the caps is ever loaded into memory. */

@@ -130,23 +130,31 @@ function splitsSurrogatePair(text: string, offset: number): boolean {
 /**
  * The messages as viewers will see them, and every detection in the owner's text with whether it is masked. Spans of
  * messages not in `messages` are ignored (a refresh up to an earlier message); checkSpans has refused bad ones.
+ * The text is scanned only when a kind is to be masked or `warnings` is read: a client that shares without asking for
+ * the warnings does not pay for the scan (its regular expressions were a sixth of a share's CPU).
  */
-export function redact(messages: readonly SourceMessage[], redactions: Redactions): { messages: MaskedMessage[]; warnings: OwnerWarning[] } {
-  const detected = findSensitiveData(messages);
+export function redact(messages: readonly SourceMessage[], redactions: Redactions): { messages: MaskedMessage[]; readonly warnings: OwnerWarning[] } {
+  let detected: SensitiveDataWarning[] | undefined;
+  const detect = () => (detected ??= findSensitiveData(messages));
   const kinds = new Set(redactions.kinds);
   const masked = messages.map((message, index) => {
     const ranges = mergeRanges([
       ...redactions.spans.filter((s) => s.messageId === message.id),
-      ...detected.filter((w) => w.messageIndex === index && kinds.has(w.kind)),
+      ...(kinds.size > 0 ? detect().filter((w) => w.messageIndex === index && kinds.has(w.kind)) : []),
     ]);
     return { ranges, message: mask(message, ranges) };
   });
-  const warnings = detected.map((w) => ({
-    ...w,
-    messageId: toGlobalId(NodeType.Message, messages[w.messageIndex].id),
-    redacted: masked[w.messageIndex].ranges.some((r) => r.start <= w.start && w.end <= r.end),
-  }));
-  return { messages: masked.map(({ message }) => message), warnings };
+  let warnings: OwnerWarning[] | undefined;
+  return {
+    messages: masked.map(({ message }) => message),
+    get warnings() {
+      return (warnings ??= detect().map((w) => ({
+        ...w,
+        messageId: toGlobalId(NodeType.Message, messages[w.messageIndex].id),
+        redacted: masked[w.messageIndex].ranges.some((r) => r.start <= w.start && w.end <= r.end),
+      })));
+    },
+  };
 }
 
 /** Overlapping ranges become one; it keeps a kind only when all its parts agree on it. Sorted by start. */

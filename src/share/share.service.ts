@@ -5,6 +5,7 @@ import { BadInputError, NotFoundError } from "../common/errors";
 import { newId } from "../common/ids";
 import { decodeCursor, toPage, type Page } from "../common/pagination";
 import { containsPattern, timestampParam } from "../db/dialect";
+import { entityRows } from "../db/entity-rows";
 import type { Transactions } from "../db/transactions";
 import type { ConversationService } from "../conversation/conversation.service";
 import { Conversation } from "../conversation/conversation.entity";
@@ -45,7 +46,13 @@ export interface ShareOptions {
 /** A snapshot about to be stored, and what in the owner's text looks sensitive (with whether it is masked). */
 interface TakenSnapshot {
   snapshot: RedactedSnapshot;
-  warnings: OwnerWarning[];
+  /** Scanned for when first read (see redact). */
+  readonly warnings: OwnerWarning[];
+}
+
+/** A result whose warnings are scanned for only if the client reads them. */
+function withLazyWarnings<T extends object>(result: T, taken: TakenSnapshot): T & { readonly warnings: OwnerWarning[] } {
+  return Object.defineProperty(result, "warnings", { get: () => taken.warnings, enumerable: true }) as T & { readonly warnings: OwnerWarning[] };
 }
 
 export interface ShareLimits {
@@ -78,7 +85,7 @@ export class ShareService {
   async share(viewer: User, conversationId: string, options: ShareOptions): Promise<{ share: Share; warnings: OwnerWarning[] }> {
     const now = new Date();
     this.checkExpiry(options.expiresAt, now);
-    let warnings: OwnerWarning[] | undefined;
+    let taken: TakenSnapshot | undefined;
     const share = await this.transactions.write((manager) =>
       idempotent(
         manager,
@@ -87,17 +94,16 @@ export class ShareService {
         async () => {
           await enforce(this.limits.sharesPerUser, viewer.id, "new links");
           const shareId = newId();
-          const taken = await this.takeSnapshot(manager, viewer, conversationId, options.upToMessageId, options.redactions ?? NO_REDACTIONS, true, shareId);
-          warnings = taken.warnings;
+          taken = await this.takeSnapshot(manager, viewer, conversationId, options.upToMessageId, options.redactions ?? NO_REDACTIONS, true, shareId);
           return this.insertShare(manager, viewer, conversationId, taken.snapshot, options, now, shareId);
         },
         (id) => manager.findOne(Share, { where: { id, ownerId: viewer.id }, select: withSnapshot(manager.connection) }),
       ),
     );
     // A retry of a done request: what the first one found, from the messages it shared (they never change).
-    warnings ??= await this.warningsOf(share);
+    const warnings = taken ? undefined : await this.warningsOf(share);
     delete share.snapshot;
-    return { share, warnings };
+    return taken ? withLazyWarnings({ share }, taken) : { share, warnings: warnings! };
   }
 
   private async warningsOf(share: Share): Promise<OwnerWarning[]> {
@@ -129,7 +135,8 @@ export class ShareService {
       viewCount: 0,
       lastViewedAt: null,
     });
-    await manager.insert(Share, share);
+    // Every column given: TypeORM's insert would read the defaulted ones back in a statement of its own.
+    await entityRows(manager.connection, Share).insert(manager, [share]);
     await recordShareEvents(manager, [share.id], ShareEventKind.CREATED, { messageCount: share.messageCount }, now);
     return share;
   }
@@ -141,9 +148,9 @@ export class ShareService {
     options: { upToMessageId?: string | null; attribution: ShareAttribution; redactions?: Redactions | null },
   ): Promise<{ conversation: SharedConversation; warnings: OwnerWarning[] }> {
     const manager = this.dataSource.manager;
-    const { snapshot, warnings } = await this.takeSnapshot(manager, viewer, conversationId, options.upToMessageId, options.redactions ?? NO_REDACTIONS, true);
+    const taken = await this.takeSnapshot(manager, viewer, conversationId, options.upToMessageId, options.redactions ?? NO_REDACTIONS, true);
     // The files are not frozen yet: the owner's own addresses show them.
-    return { conversation: withFileUrls(presentSnapshot(snapshot, options.attribution, viewer.displayName, new Date()), "/files/"), warnings };
+    return withLazyWarnings({ conversation: withFileUrls(presentSnapshot(taken.snapshot, options.attribution, viewer.displayName, new Date()), "/files/") }, taken);
   }
 
   /**
@@ -165,13 +172,14 @@ export class ShareService {
       const redactions = given ?? (await this.storedRedactions(manager, share.id));
       // The old snapshot's files go with it (their bytes too, unless something else still refers to them).
       await this.attachments.erase(manager, { shareId: share.id });
-      const { snapshot, warnings } = await this.takeSnapshot(manager, viewer, share.conversationId, options.upToMessageId, redactions, given !== null, share.id);
+      const taken = await this.takeSnapshot(manager, viewer, share.conversationId, options.upToMessageId, redactions, given !== null, share.id);
+      const { snapshot } = taken;
       const changes = { snapshot: JSON.stringify(snapshot), title: snapshot.title, messageCount: snapshot.messages.length, snapshotAt: now };
       await manager.update(Share, { id: share.id }, changes);
       await recordShareEvents(manager, [share.id], ShareEventKind.REFRESHED, { messageCount: changes.messageCount }, now);
       Object.assign(share, changes);
       delete share.snapshot;
-      return { share, warnings };
+      return withLazyWarnings({ share }, taken);
     }).finally(() => this.cache.forgetShares([shareId]));
   }
 
@@ -317,11 +325,12 @@ export class ShareService {
       checkSpans(sources, redactions.spans);
       checkAttachmentIds(new Set([...files.values()].flat().map((a) => a.id)), redactions.attachmentIds ?? []);
     }
-    const { messages, warnings } = redact(sources, redactions);
+    const redacted = redact(sources, redactions);
+    const { messages } = redacted;
     const removed = new Set(redactions.attachmentIds);
     const withFiles = await this.withFiles(manager, sources.map((m) => files.get(m.id) ?? []), messages, removed, { ownerId: viewer.id, conversationId, shareId });
     const snapshot: RedactedSnapshot = { title: conversation.title, messages: withFiles, ...(hasRedactions(redactions) ? { redaction: redactions } : {}) };
-    return { snapshot, warnings };
+    return { snapshot, get warnings() { return redacted.warnings; } };
   }
 
   /**
