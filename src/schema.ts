@@ -4,6 +4,7 @@ import { cacheControlDirective } from "./common/cache-control";
 import { buildSchema } from "type-graphql";
 import { authChecker } from "./auth/auth-checker";
 import { guardOwnerOnlyTypes } from "./auth/owner-only";
+import { readPlainFieldsDirectly } from "./graphql/plain-fields";
 import { validateInput } from "./common/validation";
 import { UserResolver } from "./user/user.resolver";
 import { ConversationResolver } from "./conversation/conversation.resolver";
@@ -30,6 +31,7 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
     validateFn: validateInput,
     directives: [...specifiedDirectives, cacheControlDirective],
   });
+  readPlainFieldsDirectly(schema);
   guardOwnerOnlyTypes(schema);
   // type-graphql has no decorator for the root types' own descriptions; Sandbox shows them first.
   Object.assign(schema.getQueryType()!, { description: "Everything you can read. `sharedConversation` and `me` work without login; the rest needs `Authorization: Bearer <token>`." });

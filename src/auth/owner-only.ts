@@ -1,7 +1,8 @@
 // Types that only their owner may read, every field checked against the viewer as `@Authorized(Rule.OWNER)` on the
 // class would check it, but synchronously. type-graphql runs a class-level rule as an async middleware on every
 // field read: a list of 20 conversations with 20 messages each spent most of its CPU on those promises (issue 17).
-// The rule, its errors and the viewer it reads are the same as @Authorized's (see auth-checker.ts).
+// The rule, its errors and the viewer it reads are the same as @Authorized's (see auth-checker.ts). The guard covers
+// the field resolvers other modules add to these types too, so those need no @Authorized(Rule.OWNER) of their own.
 import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from "graphql";
 import { AuthorizationError, getMetadataStorage } from "type-graphql";
 import type { Context } from "../context";

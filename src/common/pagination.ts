@@ -1,4 +1,5 @@
 // Forward cursor pagination over time-ordered ids (newest first), shared by every list that grows.
+import { entityRows } from "../db/entity-rows";
 import { LessThan, type EntityManager, type EntityTarget, type FindOptionsWhere } from "typeorm";
 import { BadInputError } from "./errors";
 import { isId } from "./ids";
@@ -36,8 +37,9 @@ export async function findPage<T extends { id: string }>(
 ): Promise<Page<T>> {
   const afterId = decodeCursor(after);
   const page = (afterId ? { ...where, id: LessThan(afterId) } : where) as FindOptionsWhere<T>;
-  const rows = await manager.find(entity, { where: page, order: { id: "DESC" } as never, take: first + 1 });
-  return toPage(rows, first);
+  const rows = entityRows(manager.connection, entity);
+  const found = await rows.query("e", manager).where(page).orderBy("e.id", "DESC").limit(first + 1).getRawMany<Record<string, unknown>>();
+  return toPage(found.map(rows.entityOf), first);
 }
 
 /**

@@ -1,7 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
 import { NodeType, toGlobalId } from "../common/global-id";
 import { Viewer } from "../auth/auth-checker";
-import { Rule } from "../auth/rules";
 import { PageArgs } from "../common/connection";
 import { decodePositionCursor } from "../common/pagination";
 import type { Context } from "../context";
@@ -64,19 +63,16 @@ export class ConversationResolver {
     return { deletedConversationId: toGlobalId(NodeType.Conversation, deleted) };
   }
 
-  @Authorized(Rule.OWNER)
   @FieldResolver(() => [Message], { description: "The messages, oldest first." })
   messages(@Root() conversation: Conversation, @Ctx() ctx: Context): Promise<Message[]> {
     return ctx.loaders.messagesByConversationId.load(conversation.id);
   }
 
-  @Authorized(Rule.OWNER)
   @FieldResolver(() => MessageConnection, { description: "The messages, oldest first, a page at a time (for long conversations)." })
   messagesConnection(@Root() conversation: Conversation, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: Context): Promise<MessageConnection> {
     return ctx.loaders.messagePages.load({ conversationId: conversation.id, first: page.first, afterPosition: decodePositionCursor(page.after) });
   }
 
-  @Authorized(Rule.OWNER)
   @FieldResolver(() => ImportedFrom, {
     nullable: true,
     description: "The shared snapshot this conversation was imported from (title and share time only); null if you started it.",

@@ -1,9 +1,11 @@
-// Entities built from plain rows, for the loaders that read hundreds of rows per request: TypeORM's find() hydrates
-// every row through its metadata (transformColumns, prepareHydratedValue, date normalisation), which cost more than
-// the read itself in the conversation list's profile; its insert() spent longer on its own parameter bookkeeping than
-// SQLite on the rows (an import of 50 messages). Only for entities whose selected columns are text, integers
-// and timestamps without transformers, which is all of ours; anything else is refused when the reader is made.
+// Entities read and written as plain rows, for the paths that handle hundreds of rows per request: TypeORM's find()
+// hydrates every row through its metadata (transformColumns, prepareHydratedValue, date normalisation) and builds its
+// SQL anew each time, which together cost more than the read itself in the conversation list's profile; its insert()
+// spent longer on its own parameter bookkeeping than SQLite on the rows (an import of 50 messages). Only for entities
+// whose columns are text, integers and timestamps without transformers, which is all of ours; anything else is
+// refused when the reader is made.
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, SelectQueryBuilder } from "typeorm";
+import type { ColumnMetadata } from "typeorm/metadata/ColumnMetadata";
 import { timestampParam } from "./dialect";
 
 // Raw rows skip TypeORM's hydration: SQLite hands back "YYYY-MM-DD HH:MM:SS.SSS" in UTC, other drivers a Date.
@@ -17,19 +19,97 @@ export function utcDate(value: Date | string | null): Date | null {
 const TIMESTAMPS = new Set(["datetime", "timestamptz"]);
 const PLAIN = new Set(["varchar", "text", "integer", ...TIMESTAMPS]);
 
-export interface EntityRows<T extends ObjectLiteral> {
-  /** A query for the entity under `alias` selecting every column by its property name (in `manager`'s transaction). */
-  query(alias: string, manager?: EntityManager): SelectQueryBuilder<T>;
-  /** The entity of a row that query returned. */
-  entityOf(row: Record<string, unknown>): T;
-  /** The database name of a property's column. */
-  columnOf(property: string): string;
-  /** Inserts the entities as they are, every column (unselected ones too) given: no defaults, no reload; 100 rows per statement. */
-  insert(manager: EntityManager, entities: readonly T[]): Promise<void>;
-}
-
 /** Rows per INSERT: SQLite caps the bound parameters of one statement. */
 const INSERT_CHUNK = 100;
+
+/** Distinct statements kept per entity (one per property, order and number of keys asked for). */
+const MAX_STATEMENTS = 256;
+
+export type RowOrder = Record<string, "ASC" | "DESC">;
+
+export class EntityRows<T extends ObjectLiteral> {
+  private readonly all: ColumnMetadata[];
+  private readonly selected: ColumnMetadata[];
+  private readonly dates: string[];
+  private readonly prototype: object;
+  private readonly table: string;
+  private readonly statements = new Map<string, string>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly entity: EntityTarget<T>,
+  ) {
+    const metadata = dataSource.getMetadata(entity);
+    this.all = metadata.columns;
+    this.selected = this.all.filter((column) => column.isSelect);
+    const odd = this.all.find((column) => column.transformer || column.embeddedMetadata || !PLAIN.has(String(column.type)));
+    if (odd) throw new Error(`EntityRows: column ${metadata.name}.${odd.propertyName} is not plain text, integer or timestamp.`);
+    this.dates = this.selected.filter((column) => TIMESTAMPS.has(String(column.type))).map((column) => column.propertyName);
+    this.prototype = (metadata.target as Function).prototype as object;
+    this.table = metadata.tableName;
+  }
+
+  /** A query for the entity under `alias` selecting every column by its property name (in `manager`'s transaction). */
+  query(alias: string, manager: EntityManager = this.dataSource.manager): SelectQueryBuilder<T> {
+    return manager.createQueryBuilder(this.entity, alias).select(this.selection(alias));
+  }
+
+  /** The entity of a row such a query returned. */
+  entityOf = (row: Record<string, unknown>): T => {
+    for (const property of this.dates) row[property] = utcDate(row[property] as Date | string | null);
+    return Object.assign(Object.create(this.prototype) as T, row);
+  };
+
+  /** The database name of a property's column. */
+  columnOf(property: string): string {
+    const column = this.all.find((c) => c.propertyName === property);
+    if (!column) throw new Error(`EntityRows: ${this.table} has no column ${property}.`);
+    return column.databaseName;
+  }
+
+  /** Every entity whose `property` is one of `keys`, in `order`; its SQL is built once per shape and reused. */
+  async whereIn(manager: EntityManager, property: string, keys: readonly unknown[], order: RowOrder = {}): Promise<T[]> {
+    if (keys.length === 0) return [];
+    const shape = `${property}\n${JSON.stringify(order)}\n${keys.length}`;
+    let sql = this.statements.get(shape);
+    if (sql === undefined) {
+      const marks = keys.map((_, i) => this.mark(manager, i + 1)).join(", ");
+      const orderBy = Object.entries(order).map(([name, direction]) => `"e"."${this.columnOf(name)}" ${direction}`);
+      sql = `SELECT ${this.selection('"e"').join(", ")} FROM "${this.table}" "e" WHERE "e"."${this.columnOf(property)}" IN (${marks})`;
+      if (orderBy.length) sql += ` ORDER BY ${orderBy.join(", ")}`;
+      if (this.statements.size >= MAX_STATEMENTS) this.statements.clear();
+      this.statements.set(shape, sql);
+    }
+    const rows: Record<string, unknown>[] = await manager.query(sql, [...keys]);
+    return rows.map(this.entityOf);
+  }
+
+  /** Inserts the entities as they are, every column (unselected ones too) given: no defaults, no reload; 100 rows per statement. */
+  async insert(manager: EntityManager, entities: readonly T[]): Promise<void> {
+    const names = this.all.map((column) => `"${column.databaseName}"`).join(", ");
+    for (let start = 0; start < entities.length; start += INSERT_CHUNK) {
+      const values: unknown[] = [];
+      const tuples = entities.slice(start, start + INSERT_CHUNK).map((entity) => {
+        const marks = this.all.map((column) => {
+          const value = entity[column.propertyName] as unknown;
+          values.push(value instanceof Date ? timestampParam(manager.connection, value) : (value ?? null));
+          return this.mark(manager, values.length);
+        });
+        return `(${marks.join(", ")})`;
+      });
+      await manager.query(`INSERT INTO "${this.table}" (${names}) VALUES ${tuples.join(", ")}`, values);
+    }
+  }
+
+  // Aliases are quoted so PostgreSQL keeps their case.
+  private selection(alias: string): string[] {
+    return this.selected.map((column) => `${alias}."${column.databaseName}" AS "${column.propertyName}"`);
+  }
+
+  private mark(manager: EntityManager, position: number): string {
+    return manager.connection.options.type === "postgres" ? `$${position}` : "?";
+  }
+}
 
 const made = new WeakMap<DataSource, Map<EntityTarget<ObjectLiteral>, EntityRows<ObjectLiteral>>>();
 
@@ -38,49 +118,6 @@ export function entityRows<T extends ObjectLiteral>(dataSource: DataSource, enti
   let readers = made.get(dataSource);
   if (!readers) made.set(dataSource, (readers = new Map()));
   let reader = readers.get(entity as EntityTarget<ObjectLiteral>);
-  if (!reader) readers.set(entity as EntityTarget<ObjectLiteral>, (reader = makeEntityRows(dataSource, entity) as EntityRows<ObjectLiteral>));
-  return reader as EntityRows<T>;
-}
-
-function makeEntityRows<T extends ObjectLiteral>(dataSource: DataSource, entity: EntityTarget<T>): EntityRows<T> {
-  const metadata = dataSource.getMetadata(entity);
-  const all = metadata.columns;
-  const columns = all.filter((column) => column.isSelect);
-  const odd = all.find((column) => column.transformer || column.embeddedMetadata || !PLAIN.has(String(column.type)));
-  if (odd) throw new Error(`entityRows: column ${metadata.name}.${odd.propertyName} is not plain text, integer or timestamp.`);
-  const dates = columns.filter((column) => TIMESTAMPS.has(String(column.type))).map((column) => column.propertyName);
-  const prototype = (metadata.target as Function).prototype as object;
-  return {
-    query: (alias, manager = dataSource.manager) => {
-      // Aliases are quoted so PostgreSQL keeps their case.
-      const selection = columns.map((column) => `${alias}.${column.databaseName} AS "${column.propertyName}"`);
-      return manager.createQueryBuilder(entity, alias).select(selection);
-    },
-    entityOf: (row) => {
-      for (const property of dates) row[property] = utcDate(row[property] as Date | string | null);
-      return Object.assign(Object.create(prototype) as T, row);
-    },
-    insert: async (manager, entities) => {
-      const pg = manager.connection.options.type === "postgres";
-      const names = all.map((column) => `"${column.databaseName}"`).join(", ");
-      for (let start = 0; start < entities.length; start += INSERT_CHUNK) {
-        const chunk = entities.slice(start, start + INSERT_CHUNK);
-        const values: unknown[] = [];
-        const tuples = chunk.map((entity) => {
-          const marks = all.map((column) => {
-            const value = entity[column.propertyName] as unknown;
-            values.push(value instanceof Date ? timestampParam(manager.connection, value) : value ?? null);
-            return pg ? `$${values.length}` : "?";
-          });
-          return `(${marks.join(", ")})`;
-        });
-        await manager.query(`INSERT INTO "${metadata.tableName}" (${names}) VALUES ${tuples.join(", ")}`, values);
-      }
-    },
-    columnOf: (property) => {
-      const column = metadata.findColumnWithPropertyName(property);
-      if (!column) throw new Error(`entityRows: ${metadata.name} has no column ${property}.`);
-      return column.databaseName;
-    },
-  };
+  if (!reader) readers.set(entity as EntityTarget<ObjectLiteral>, (reader = new EntityRows(dataSource, entity) as unknown as EntityRows<ObjectLiteral>));
+  return reader as unknown as EntityRows<T>;
 }

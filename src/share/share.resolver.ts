@@ -1,7 +1,6 @@
 import { Arg, Args, Authorized, Ctx, Directive, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import { Viewer } from "../auth/auth-checker";
-import { Rule } from "../auth/rules";
 import type { Context } from "../context";
 import { Conversation } from "../conversation/conversation.entity";
 import type { User } from "../user/user.entity";
@@ -162,7 +161,6 @@ export class ShareResolver {
     return { conversation: await ctx.services.shares.importShare(viewer, input.link, input.idempotencyKey) };
   }
 
-  @Authorized(Rule.OWNER)
   @FieldResolver(() => String, {
     description: "The link to give out; it always starts with the server's share prefix. Empty when it cannot be shown: urlUnavailableReason then says why.",
   })
@@ -170,7 +168,6 @@ export class ShareResolver {
     return ctx.services.shares.urlOf(share) ?? "";
   }
 
-  @Authorized(Rule.OWNER)
   @FieldResolver(() => String, {
     nullable: true,
     description: "Why url is empty (the server no longer has the key it was sealed with); null when url can be shown.",
@@ -179,25 +176,21 @@ export class ShareResolver {
     return ctx.services.shares.urlOf(share) === null ? URL_UNAVAILABLE : null;
   }
 
-  @Authorized(Rule.OWNER)
   @FieldResolver(() => ShareStatus, { description: "Whether the link works now, and if not, why." })
   status(@Root() share: Share): ShareStatus {
     return shareStatus(share, new Date());
   }
 
-  @Authorized(Rule.OWNER)
   @FieldResolver(() => Int, { description: "How many times the link was viewed. Counted in memory and written in batches; always complete when read here." })
   viewCount(@Root() share: Share, @Ctx() ctx: Context): number {
     return ctx.services.shares.viewCountOf(share);
   }
 
-  @Authorized(Rule.OWNER)
   @FieldResolver(() => DateTimeResolver, { nullable: true, description: "When the link was last viewed; null if never." })
   lastViewedAt(@Root() share: Share, @Ctx() ctx: Context): Date | null {
     return ctx.services.shares.lastViewedAtOf(share);
   }
 
-  @Authorized(Rule.OWNER)
   @FieldResolver(() => ShareActivityConnection, {
     description:
       "What happened to the link, newest first: created, refreshed, attribution changed, revoked, expired, disabled or re-enabled by a moderator, and per UTC day how often it was imported or reported (a count, never who).",
@@ -208,7 +201,6 @@ export class ShareResolver {
     return activityPage(events, expiredActivity(share, new Date()), page.first, beforeId);
   }
 
-  @Authorized(Rule.OWNER)
   @FieldResolver(() => [DailyViews], {
     description:
       "Views per UTC day over the last `days` days, oldest first and today last, one entry per day (0 on days with none). Today's count includes views not yet written. Nothing about viewers is kept.",
@@ -219,7 +211,6 @@ export class ShareResolver {
     return ctx.services.shares.dailyViewsOf(share, rows, days, now);
   }
 
-  @Authorized(Rule.OWNER)
   @FieldResolver(() => Conversation, { nullable: true, description: "The live conversation the snapshot was taken from." })
   conversation(@Root() share: Share, @Ctx() ctx: Context): Promise<Conversation | null> {
     return ctx.loaders.conversationsById.load(share.conversationId);

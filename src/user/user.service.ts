@@ -1,3 +1,4 @@
+import { entityRows } from "../db/entity-rows";
 import type { DataSource } from "typeorm";
 import { BadInputError, UnauthenticatedError } from "../common/errors";
 import { newId } from "../common/ids";
@@ -75,7 +76,8 @@ export class UserService {
 
   /** The user a session token speaks for, or null when that account is gone or the token was invalidated. */
   async viewerFor(claims: SessionClaims): Promise<User | null> {
-    const user = await this.dataSource.manager.findOneBy(User, { id: claims.userId });
+    // On every signed-in request: a plain row, without TypeORM building and hydrating the query each time.
+    const [user] = await entityRows(this.dataSource, User).whereIn(this.dataSource.manager, "id", [claims.userId]);
     if (!user || user.deactivatedAt || user.tokenVersion !== claims.tokenVersion) return null;
     return user;
   }
