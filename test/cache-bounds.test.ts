@@ -96,3 +96,41 @@ describe("the snapshot cache's byte budget", () => {
     expect(again.statements).toBeGreaterThan(0);
   });
 });
+
+// Admission: a full cache that admitted every link read once would evict one entry for each, and a long tail of links
+// read once (a crawler) would push out the links people keep opening. Once full, each cache keeps a link from its
+// second read on.
+describe.each([
+  ["snapshot cache", { SNAPSHOT_CACHE_MAX_BYTES: String(32 * 1024), RESPONSE_CACHE_MAX_BYTES: "0" }],
+  ["response cache", { SNAPSHOT_CACHE_SIZE: "0", RESPONSE_CACHE_MAX_BYTES: String(32 * 1024) }],
+])("the %s, once full", (_name, env) => {
+  let server: TestServer;
+  let links: string[];
+  const statements = async (url: string) => (await statementsOf(server, () => view(server, url))).statements;
+
+  beforeAll(async () => {
+    server = await startTestServer(env);
+    const owner = await signUp(server);
+    const conversationId = await createConversation(server, owner.token, "Trip", [{ role: "USER", content: "Plan three days in Lisbon." }]);
+    links = [];
+    // About 25 of these fill the snapshot cache's 32 KiB, about 40 the response cache's.
+    for (let i = 0; i < 160; i++) links.push((await shareConversation(server, owner.token, conversationId)).url);
+    for (const url of links.slice(0, 80)) await view(server, url);
+  });
+  afterAll(() => server.close());
+
+  it("keeps the links it holds while a long tail of links is read once each", async () => {
+    const kept = links[0];
+    expect(await statements(kept)).toBe(0);
+    for (const url of links.slice(80, 159)) await view(server, url);
+    // Plain LRU would have evicted it: 79 links read after it, room for at most about 40.
+    expect(await statements(kept)).toBe(0);
+  });
+
+  it("keeps a new link from its second read on", async () => {
+    const tail = links[159];
+    expect(await statements(tail)).toBe(1);
+    expect(await statements(tail)).toBe(1);
+    expect(await statements(tail)).toBe(0);
+  });
+});

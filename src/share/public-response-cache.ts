@@ -2,8 +2,9 @@
 // Only responses Apollo marked publicly cacheable are kept, and every link invalidation empties the cache.
 // Staleness: at most the response's max-age (SHARE_CACHE_MAX_AGE_SECONDS), or the link's expiry if sooner.
 // Bytes: at most maxBytes (RESPONSE_CACHE_MAX_BYTES) of keys, bodies and headers, as V8 stores them; one entry at
-// most a quarter of that.
+// most a quarter of that. Once full, a response is kept from its second sighting on (see second-sighting.ts).
 import { createHash } from "node:crypto";
+import { SecondSighting } from "./second-sighting";
 
 export interface CachedResponse {
   status: number;
@@ -69,6 +70,10 @@ export function operationKey(request: OperationRequest): string | undefined {
   return `${document}\n${name}\n${variables}`;
 }
 
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("base64");
+}
+
 /** Bytes V8 holds for a string: one per character when all fit in Latin-1, else two. */
 function stringBytes(text: string): number {
   return /[^\u0000-\u00ff]/.test(text) ? 2 * text.length : text.length;
@@ -83,6 +88,7 @@ function entryBytes(key: string, entry: CachedResponse): number {
 export class PublicResponseCache {
   private readonly entries = new Map<string, Entry>();
   private bytes = 0;
+  private readonly sightings = new SecondSighting();
   /** Bumped by every clear: a response computed before a clear is never stored after it. */
   generation = 0;
 
@@ -109,6 +115,8 @@ export class PublicResponseCache {
     const entry = { ...response, bytes: entryBytes(key, response) };
     if (entry.bytes > this.maxBytes / 4) return;
     const previous = this.entries.get(key);
+    // Keys can be long (variables): the doorkeeper remembers their hash.
+    if (!previous && this.bytes + entry.bytes > this.maxBytes && !this.sightings.admits(sha256(key), this.entries.size)) return;
     if (previous) this.bytes -= previous.bytes;
     this.entries.delete(key);
     this.entries.set(key, entry);

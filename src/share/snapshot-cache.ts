@@ -5,8 +5,10 @@
 // arrive are applied at once, so the bound matters only when one is lost (Redis down, a subscriber reconnecting, a
 // failed publish). While the invalidation subscriber is away, nothing is trusted or stored, and everything is
 // dropped when it goes and again when it is back. Byte bound: `maxBytes` (SNAPSHOT_CACHE_MAX_BYTES) in all, and a
-// snapshot larger than an eighth of it is not cached at all.
+// snapshot larger than an eighth of it is not cached at all. Once full, a link is kept from its second read on
+// (see second-sighting.ts).
 import { LRUCache } from "lru-cache";
+import { SecondSighting } from "./second-sighting";
 import type { SharedConversation } from "./shared-conversation.type";
 import type { ShareAttribution, ShareAudience, Snapshot } from "./share.entity";
 
@@ -63,6 +65,7 @@ export interface SnapshotCacheOptions {
 export class SnapshotCache {
   private readonly entries?: LRUCache<string, CachedLink>;
   private readonly now: () => number;
+  private readonly sightings = new SecondSighting();
   /**
    * Bumped by every invalidation. A reader notes it before reading the database and caches what it read only if
    * no invalidation happened meanwhile, so a read that raced a revoke can never put the revoked link back.
@@ -112,7 +115,14 @@ export class SnapshotCache {
   /** Keeps a link the primary confirmed just now, unless an invalidation happened since the read began. */
   set(tokenHash: string, link: LiveLink, readAtGeneration: number): void {
     if (!this.entries || !this.trusted || readAtGeneration !== this.generation) return;
+    if (!this.entries.has(tokenHash) && this.isFullFor(link) && !this.sightings.admits(tokenHash, this.entries.size)) return;
     this.entries.set(tokenHash, { link, trustedUntil: this.now() + this.options.maxAgeMs });
+  }
+
+  /** Whether keeping `link` would evict another entry (see SecondSighting). */
+  private isFullFor(link: LiveLink): boolean {
+    const entries = this.entries!;
+    return entries.size >= this.options.maxEntries || entries.calculatedSize + Math.max(1, link.bytes) > this.options.maxBytes;
   }
 
   /** Until when a link the primary confirmed just now may be served from any cache. */
