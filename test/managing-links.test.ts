@@ -65,7 +65,7 @@ describe("myShares", () => {
     expect(Date.parse(after.lastViewedAt)).toBeGreaterThan(Date.now() - 60_000);
 
     await server.app.services.shares.views.flush();
-    const [row] = await server.sql<{ view_count: number }>(`SELECT view_count FROM shares WHERE id = ?`, [dbId(share.id)]);
+    const [row] = await server.sql<{ view_count: number }>(`SELECT view_count FROM share_view_totals WHERE share_id = ?`, [dbId(share.id)]);
     expect(row.view_count).toBe(3);
     const flushed = await stats();
     expect(flushed.viewCount).toBe(3);
@@ -85,7 +85,7 @@ describe("myShares", () => {
     await view(server, shares[0].url);
     await Promise.all([second, server.app.services.shares.views.flush()]);
     const rows = await server.sql<{ id: string; view_count: number; last_viewed_at: unknown }>(
-      `SELECT id, view_count, last_viewed_at FROM shares WHERE conversation_id = ?`,
+      `SELECT t.share_id AS id, t.view_count, t.last_viewed_at FROM share_view_totals t JOIN shares s ON s.id = t.share_id WHERE s.conversation_id = ?`,
       [dbId(conversationId)],
     );
     const counts = Object.fromEntries(rows.map((r) => [r.id, r.view_count]));
