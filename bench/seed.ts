@@ -216,8 +216,8 @@ export class SqliteWriter extends SeedWriter {
     );
     this.insertShareStmt = this.db.prepare(
       `INSERT INTO shares (id, owner_id, conversation_id, token_hash, token_sealed, attribution, title, message_count, snapshot,
-         snapshot_at, created_at, revoked_at, expires_at, disabled_at, disabled_reason, view_count, last_viewed_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, NULL)`,
+         snapshot_at, created_at, revoked_at, expires_at, disabled_at, disabled_reason)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
@@ -359,7 +359,7 @@ export class PostgresWriter extends SeedWriter {
       await this.insert("users", users, { email_normalized: "t.email", token_version: "0", role: "'USER'" });
       await this.insert("conversations", conversations);
       await this.insert("messages", messages);
-      await this.insert("shares", shares, { view_count: "0" });
+      await this.insert("shares", shares);
       await this.client.query("COMMIT");
     } catch (error) {
       await this.client.query("ROLLBACK");

@@ -134,9 +134,10 @@ describe("a link's history", () => {
     ok(await revoke(server, owner.token, share.id));
     const exported = ok(await gql(server, `{ exportMyData { data } }`, {}, owner.token)).exportMyData.data.shares[0];
     expect(exported.activity.map((e: any) => e.kind)).toEqual(["REVOKED", "CREATED"]);
+    expect(exported.viewCount).toBe(1);
     expect(exported.activity[1]).toEqual({ kind: "CREATED", at: expect.any(String), day: null, count: null, messageCount: 2, newValue: null, reason: null });
     ok(await gql(server, DELETE_CONVERSATION, { input: { conversationId } }, owner.token));
-    for (const table of ["share_events", "share_view_days"]) {
+    for (const table of ["share_events", "share_view_days", "share_view_totals"]) {
       expect(await server.sql(`SELECT share_id FROM ${table} WHERE share_id = ?`, [dbId(share.id)])).toEqual([]);
     }
   });

@@ -1,6 +1,6 @@
 // Owners manage their links: filter and search, revoke all, refresh a snapshot behind the same URL, see views.
 import { startTestServer, TEST_DIALECT, type TestServer } from "./helpers/server";
-import { appendMessage, codes, createConversation, dbId, gql, ok, ownerWithShare, revoke, shareConversation, signUp, view } from "./helpers/client";
+import { appendMessage, codes, createConversation, dbId, DELETE_CONVERSATION, gql, ok, ownerWithShare, revoke, shareConversation, signUp, view } from "./helpers/client";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -15,6 +15,17 @@ const REVOKE_ALL = `mutation($input: RevokeAllSharesInput) { revokeAllShares(inp
 
 async function expire(shareId: string) {
   await server.sql(`UPDATE shares SET expires_at = '2000-01-01 00:00:00.000' WHERE id = ?`, [dbId(shareId)]);
+}
+
+/** Waits (up to two seconds) until a flush's statement waits for a row lock, so a race is met, not hoped for. */
+async function untilAFlushWaitsForALock(): Promise<void> {
+  for (let tries = 0; tries < 100; tries++) {
+    const [{ n }] = await server.sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND (query LIKE '%FOR KEY SHARE%' OR query LIKE '%INTO share_view_totals%')`,
+    );
+    if (n > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 describe("myShares", () => {
@@ -65,7 +76,7 @@ describe("myShares", () => {
     expect(Date.parse(after.lastViewedAt)).toBeGreaterThan(Date.now() - 60_000);
 
     await server.app.services.shares.views.flush();
-    const [row] = await server.sql<{ view_count: number }>(`SELECT view_count FROM shares WHERE id = ?`, [dbId(share.id)]);
+    const [row] = await server.sql<{ view_count: number }>(`SELECT view_count FROM share_view_totals WHERE share_id = ?`, [dbId(share.id)]);
     expect(row.view_count).toBe(3);
     const flushed = await stats();
     expect(flushed.viewCount).toBe(3);
@@ -85,7 +96,7 @@ describe("myShares", () => {
     await view(server, shares[0].url);
     await Promise.all([second, server.app.services.shares.views.flush()]);
     const rows = await server.sql<{ id: string; view_count: number; last_viewed_at: unknown }>(
-      `SELECT id, view_count, last_viewed_at FROM shares WHERE conversation_id = ?`,
+      `SELECT t.share_id AS id, t.view_count, t.last_viewed_at FROM share_view_totals t JOIN shares s ON s.id = t.share_id WHERE s.conversation_id = ?`,
       [dbId(conversationId)],
     );
     const counts = Object.fromEntries(rows.map((r) => [r.id, r.view_count]));
@@ -100,16 +111,52 @@ describe("myShares", () => {
   });
 
   // Instances flush on their own timers, so on PostgreSQL one may write views older than another's already stored.
+  it("a flush carrying older views adds its count but never moves the last view time back", async () => {
+    const { owner, share } = await ownerWithShare(server);
+    await view(server, share.url);
+    await server.app.services.shares.views.flush();
+    const stats = async () => ok(await gql(server, `{ myShares { edges { node { viewCount lastViewedAt } } } }`, {}, owner.token)).myShares.edges[0].node;
+    const latest = (await stats()).lastViewedAt;
+    server.app.services.shares.views.record(dbId(share.id), new Date(Date.now() - 3_600_000));
+    await server.app.services.shares.views.flush();
+    expect(await stats()).toEqual({ viewCount: 2, lastViewedAt: latest });
+  });
+
+  it("a flush skips the views of a link deleted before they were written, and writes the others", async () => {
+    const owner = await signUp(server);
+    const gone = await createConversation(server, owner.token, "Gone", [{ role: "USER", content: "Bye." }]);
+    const kept = await createConversation(server, owner.token, "Kept", [{ role: "USER", content: "Hi." }]);
+    const [goneShare, keptShare] = [await shareConversation(server, owner.token, gone), await shareConversation(server, owner.token, kept)];
+    await view(server, goneShare.url);
+    await view(server, keptShare.url);
+    ok(await gql(server, DELETE_CONVERSATION, { input: { conversationId: gone } }, owner.token));
+    const logged = server.logs.length;
+    await server.app.services.shares.views.flush();
+    expect(server.logs.slice(logged).filter((line) => line.msg === "could not write view counts")).toEqual([]);
+    const ids = [dbId(goneShare.id), dbId(keptShare.id)];
+    expect(await server.sql(`SELECT share_id, view_count FROM share_view_totals WHERE share_id IN (?, ?)`, ids)).toEqual([{ share_id: ids[1], view_count: 1 }]);
+  });
+
+  // Another connection (an instance's delete) may remove a link while a flush writes its views.
   if (TEST_DIALECT === "postgres") {
-    it("a flush carrying older views adds its count but never moves the last view time back", async () => {
-      const { owner, share } = await ownerWithShare(server);
-      await view(server, share.url);
-      await server.app.services.shares.views.flush();
-      const stats = async () => ok(await gql(server, `{ myShares { edges { node { viewCount lastViewedAt } } } }`, {}, owner.token)).myShares.edges[0].node;
-      const latest = (await stats()).lastViewedAt;
-      server.app.services.shares.views.record(dbId(share.id), new Date(Date.now() - 3_600_000));
-      await server.app.services.shares.views.flush();
-      expect(await stats()).toEqual({ viewCount: 2, lastViewedAt: latest });
+    it("a flush that meets a link being deleted waits for the delete, skips that link and writes the others", async () => {
+      const owner = await signUp(server);
+      const conversationId = await createConversation(server, owner.token, "Raced", [{ role: "USER", content: "Hi." }]);
+      const [goneShare, keptShare] = [await shareConversation(server, owner.token, conversationId), await shareConversation(server, owner.token, conversationId)];
+      await view(server, goneShare.url);
+      await view(server, keptShare.url);
+      const deleter = server.dataSource.createQueryRunner();
+      await deleter.startTransaction();
+      await deleter.query(`DELETE FROM shares WHERE id = $1`, [dbId(goneShare.id)]);
+      const logged = server.logs.length;
+      const flushed = server.app.services.shares.views.flush();
+      await untilAFlushWaitsForALock();
+      await deleter.commitTransaction();
+      await deleter.release();
+      await flushed;
+      expect(server.logs.slice(logged).filter((line) => line.msg === "could not write view counts")).toEqual([]);
+      const ids = [dbId(goneShare.id), dbId(keptShare.id)];
+      expect(await server.sql(`SELECT share_id, view_count FROM share_view_totals WHERE share_id IN (?, ?)`, ids)).toEqual([{ share_id: ids[1], view_count: 1 }]);
     });
   }
 

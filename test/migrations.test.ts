@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { loadConfig } from "../src/config";
 import { createDataSource } from "../src/db/data-source";
+import { utcDate } from "../src/db/entity-rows";
 import { freshDatabase, TEST_DIALECT } from "./helpers/server";
 
 const TABLES = [
@@ -15,6 +16,7 @@ const TABLES = [
   "idempotency_keys",
   "share_events",
   "share_view_days",
+  "share_view_totals",
   "attachments",
   "attachment_blobs",
 ];
@@ -65,10 +67,40 @@ if (TEST_DIALECT === "sqlite") it("upgrading a SQLite database with links keeps 
       `INSERT INTO shares VALUES ('s1', 'u1', 'c1', 'hash1', 'sealed', 'NAMED', 'Old chat', 0, '{"title":"Old chat","messages":[]}', '2025-02-03 04:05:06.789', NULL)`,
     );
     for (const migration of rest) await migration.up(runner);
-    expect(await dataSource.query(`SELECT id, snapshot_at, created_at, view_count, expires_at FROM shares`)).toEqual([
-      { id: "s1", snapshot_at: "2025-02-03 04:05:06.789", created_at: "2025-02-03 04:05:06.789", view_count: 0, expires_at: null },
+    expect(await dataSource.query(`SELECT id, snapshot_at, created_at, expires_at FROM shares`)).toEqual([
+      { id: "s1", snapshot_at: "2025-02-03 04:05:06.789", created_at: "2025-02-03 04:05:06.789", expires_at: null },
     ]);
+    // Never viewed, so no totals row: reads take none as no views.
+    expect(await dataSource.query(`SELECT share_id FROM share_view_totals`)).toEqual([]);
     expect(await dataSource.query(`SELECT role FROM users`)).toEqual([{ role: "USER" }]);
+    await runner.release();
+  });
+});
+
+it(`moving the view totals out of shares on ${TEST_DIALECT} keeps every link's views, and undoing it puts them back`, async () => {
+  await withFreshDataSource(async (dataSource) => {
+    const runner = dataSource.createQueryRunner();
+    const at = TEST_DIALECT === "sqlite" ? "'2025-03-04 05:06:07.890'" : "'2025-03-04 05:06:07.890+00'";
+    const move = dataSource.migrations.findIndex((m) => m.name?.includes("ShareViewTotals"));
+    for (const migration of dataSource.migrations.slice(0, move)) await migration.up(runner);
+    await dataSource.query(`INSERT INTO users (id, display_name, email, email_normalized, password_hash, token_version, created_at) VALUES ('u1', 'Ann', 'a@x.io', 'a@x.io', 'hash', 0, ${at})`);
+    await dataSource.query(`INSERT INTO conversations (id, owner_id, title, created_at) VALUES ('c1', 'u1', 'Chat', ${at})`);
+    for (const id of ["s1", "s2"]) {
+      await dataSource.query(`INSERT INTO shares (id, owner_id, conversation_id, token_hash, token_sealed, attribution, title, message_count, snapshot, snapshot_at, created_at)
+        VALUES ('${id}', 'u1', 'c1', 'hash-${id}', 'sealed', 'NAMED', 'Chat', 0, '{}', ${at}, ${at})`);
+    }
+    await dataSource.query(`UPDATE shares SET view_count = 7, last_viewed_at = ${at} WHERE id = 's1'`);
+    const viewedAt = new Date("2025-03-04T05:06:07.890Z");
+    const stored = async (sql: string) =>
+      ((await dataSource.query(sql)) as { id: string; view_count: number; last_viewed_at: Date | string | null }[]).map((r) => ({ ...r, last_viewed_at: utcDate(r.last_viewed_at) }));
+
+    await dataSource.migrations[move].up(runner);
+    expect(await stored(`SELECT share_id AS id, view_count, last_viewed_at FROM share_view_totals`)).toEqual([{ id: "s1", view_count: 7, last_viewed_at: viewedAt }]);
+    await dataSource.migrations[move].down(runner);
+    expect(await stored(`SELECT id, view_count, last_viewed_at FROM shares ORDER BY id`)).toEqual([
+      { id: "s1", view_count: 7, last_viewed_at: viewedAt },
+      { id: "s2", view_count: 0, last_viewed_at: null },
+    ]);
     await runner.release();
   });
 });

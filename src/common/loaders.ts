@@ -7,10 +7,15 @@ import { groupBy, MAX_BATCH } from "./group-by";
 
 /** Rows by their primary key `id`; null for an id with no row. */
 export function loaderById<T extends { id: string }>(dataSource: DataSource, entity: EntityTarget<T>): DataLoader<string, T | null> {
+  return loaderOfOneBy(dataSource, entity, "id");
+}
+
+/** The row whose unique `column` holds the key; null for a key with none. */
+export function loaderOfOneBy<T extends ObjectLiteral, K extends keyof T & string>(dataSource: DataSource, entity: EntityTarget<T>, column: K): DataLoader<string, T | null> {
   const rows = entityRows(dataSource, entity);
-  return new DataLoader<string, T | null>(async (ids) => {
-    const byId = new Map((await rows.whereIn(dataSource.manager, "id", ids)).map((row) => [row.id, row]));
-    return ids.map((id) => byId.get(id) ?? null);
+  return new DataLoader<string, T | null>(async (keys) => {
+    const byKey = new Map((await rows.whereIn(dataSource.manager, column, keys)).map((row) => [String(row[column]), row]));
+    return keys.map((key) => byKey.get(key) ?? null);
   }, { maxBatchSize: MAX_BATCH });
 }
 

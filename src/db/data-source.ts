@@ -11,11 +11,12 @@ import { ShareReport } from "../moderation/report.entity";
 import { IdempotencyKey } from "../idempotency/idempotency-key.entity";
 import { migrations } from "./migrations";
 import { ShareEvent, ShareViewDay } from "../share/share-event.entity";
+import { ShareViewTotal } from "../share/share-view-total.entity";
 import { ENTITY_DIALECT } from "./columns";
 import { Attachment } from "../attachment/attachment.entity";
 import { Blob } from "../attachment/blob.entity";
 
-export const entities = [User, Conversation, Message, Share, ShareReport, IdempotencyKey, ShareEvent, ShareViewDay, Attachment, Blob];
+export const entities = [User, Conversation, Message, Share, ShareReport, IdempotencyKey, ShareEvent, ShareViewDay, ShareViewTotal, Attachment, Blob];
 
 /** Counts every SQL statement the data source sends; the statement-count tests and the benchmark read it. */
 export class QueryCounter implements TypeOrmLogger {

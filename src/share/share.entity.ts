@@ -149,13 +149,6 @@ export class Share {
   @Field(() => String, { nullable: true, description: "The moderator's reason for disabling the link, shown to its owner." })
   @Column({ type: "varchar", length: 500, name: "disabled_reason", nullable: true })
   disabledReason!: string | null;
-
-  /** Views flushed to the database; the API adds the views still batched in memory. */
-  @Column({ type: "integer", name: "view_count", default: 0 })
-  viewCount!: number;
-
-  @TimestampColumn("last_viewed_at", { nullable: true })
-  lastViewedAt!: Date | null;
 }
 
 /** Whether a link works at `now`; a moderator's decision outranks the owner's, which outranks expiry. */

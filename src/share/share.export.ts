@@ -6,6 +6,7 @@ import { Share, shareStatus, withSnapshot, type Snapshot } from "./share.entity"
 import { URL_UNAVAILABLE, type ShareLinks } from "./share-links";
 import type { ViewCounter } from "./view-counter";
 import { ShareEvent } from "./share-event.entity";
+import { ShareViewTotal } from "./share-view-total.entity";
 import { expiredActivity, historyOf } from "./share-activity";
 import { groupBy } from "../common/group-by";
 
@@ -25,11 +26,13 @@ export function shareExport(dataSource: DataSource, links: ShareLinks, views: Vi
     key: "shares",
     async export(viewer, now) {
       const manager = dataSource.manager;
-      const [shares, events] = await Promise.all([
+      const [shares, events, totals] = await Promise.all([
         manager.find(Share, { where: { ownerId: viewer.id }, order: { id: "ASC" }, select: withSnapshot(dataSource) }),
         manager.createQueryBuilder(ShareEvent, "e").innerJoin(Share, "s", "s.id = e.share_id").where("s.owner_id = :ownerId", { ownerId: viewer.id }).orderBy("e.id", "DESC").getMany(),
+        manager.createQueryBuilder(ShareViewTotal, "t").innerJoin(Share, "s", "s.id = t.share_id").where("s.owner_id = :ownerId", { ownerId: viewer.id }).getMany(),
       ]);
       const eventsByShare = groupBy(events, (e) => e.shareId);
+      const storedViews = new Map(totals.map((t) => [t.shareId, t.viewCount]));
       return shares.map((s) => ({
         id: s.nodeId,
         ...urlOf(links, s),
@@ -43,7 +46,7 @@ export function shareExport(dataSource: DataSource, links: ShareLinks, views: Vi
         expiresAt: s.expiresAt,
         disabledAt: s.disabledAt,
         disabledReason: s.disabledReason,
-        viewCount: s.viewCount + (views.pendingFor(s.id)?.count ?? 0),
+        viewCount: (storedViews.get(s.id) ?? 0) + (views.pendingFor(s.id)?.count ?? 0),
         snapshot: JSON.parse(s.snapshot ?? "null") as Snapshot | null,
         activity: activityOf(s, eventsByShare.get(s.id) ?? [], now),
       }));

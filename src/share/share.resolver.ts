@@ -182,13 +182,13 @@ export class ShareResolver {
   }
 
   @FieldResolver(() => Int, { description: "How many times the link was viewed. Counted in memory and written in batches; always complete when read here." })
-  viewCount(@Root() share: Share, @Ctx() ctx: Context): number {
-    return ctx.services.shares.viewCountOf(share);
+  async viewCount(@Root() share: Share, @Ctx() ctx: Context): Promise<number> {
+    return ctx.services.shares.viewCountOf(share, await ctx.loaders.viewTotalsByShareId.load(share.id));
   }
 
   @FieldResolver(() => DateTimeResolver, { nullable: true, description: "When the link was last viewed; null if never." })
-  lastViewedAt(@Root() share: Share, @Ctx() ctx: Context): Date | null {
-    return ctx.services.shares.lastViewedAtOf(share);
+  async lastViewedAt(@Root() share: Share, @Ctx() ctx: Context): Promise<Date | null> {
+    return ctx.services.shares.lastViewedAtOf(share, await ctx.loaders.viewTotalsByShareId.load(share.id));
   }
 
   @FieldResolver(() => ShareActivityConnection, {

@@ -19,6 +19,7 @@ import type { ViewCounter } from "./view-counter";
 import type { SnapshotCache } from "./snapshot-cache";
 import { mayOpen, presentSnapshot, withFileUrls, type ShareReader } from "./share-reader";
 import { ShareEventKind, type ShareViewDay } from "./share-event.entity";
+import type { ShareViewTotal } from "./share-view-total.entity";
 import { dailyViews } from "./share-activity";
 import type { DailyViews } from "./share-activity.type";
 import { countShareEvent, recordShareEvents } from "./share-events";
@@ -132,8 +133,6 @@ export class ShareService {
       expiresAt: options.expiresAt ?? null,
       disabledAt: null,
       disabledReason: null,
-      viewCount: 0,
-      lastViewedAt: null,
     });
     // Every column given: TypeORM's insert would read the defaulted ones back in a statement of its own.
     await entityRows(manager.connection, Share).insert(manager, [share]);
@@ -281,9 +280,9 @@ export class ShareService {
     return this.links.urlOf(share);
   }
 
-  /** Views so far: those written plus those still batched in memory. */
-  viewCountOf(share: Share): number {
-    return share.viewCount + (this.views.pendingFor(share.id)?.count ?? 0);
+  /** Views so far: those written (`stored`, null if none were) plus those still batched in memory. */
+  viewCountOf(share: Share, stored: ShareViewTotal | null): number {
+    return (stored?.viewCount ?? 0) + (this.views.pendingFor(share.id)?.count ?? 0);
   }
 
   /** Views per UTC day from the written rows and those still batched in memory. */
@@ -291,8 +290,9 @@ export class ShareService {
     return dailyViews(rows, this.views.pendingFor(share.id), days, now);
   }
 
-  lastViewedAtOf(share: Share): Date | null {
-    return this.views.pendingFor(share.id)?.lastViewedAt ?? share.lastViewedAt;
+  /** The last view, written (`stored`) or still batched in memory; null if never viewed. */
+  lastViewedAtOf(share: Share, stored: ShareViewTotal | null): Date | null {
+    return this.views.pendingFor(share.id)?.lastViewedAt ?? stored?.lastViewedAt ?? null;
   }
 
   private checkExpiry(expiresAt: Date | null | undefined, now: Date): void {

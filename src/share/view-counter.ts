@@ -21,21 +21,32 @@ const ADD_DAY_SQL = (source: string) => `INSERT INTO share_view_days (share_id, 
   ON CONFLICT (share_id, day) DO UPDATE SET views = share_view_days.views + excluded.views`;
 
 /**
- * Two statements whatever the batch's size, where an UPDATE per share would cost a round trip each: lock the rows
- * in id order, then add every count from arrays.
+ * The totals upsert, into their narrow table: the wide shares row (its snapshot) is never rewritten by a view.
+ * `later` is the dialect's later of two times; another instance's flush may carry older views than one already written.
+ */
+const ADD_TOTAL_SQL = (source: string, later: string) => `INSERT INTO share_view_totals (share_id, view_count, last_viewed_at) ${source}
+  ON CONFLICT (share_id) DO UPDATE SET view_count = share_view_totals.view_count + excluded.view_count,
+    last_viewed_at = ${later}`;
+
+/**
+ * Three statements whatever the batch's size, where a statement per share would cost a round trip each: lock the
+ * shares in id order against deletion, then add every count from arrays.
  */
 async function addOnPostgres(manager: EntityManager, entries: [string, PendingViews][]): Promise<void> {
   const ids = entries.map(([id]) => id);
-  await manager.query(`SELECT id FROM shares WHERE id = ANY($1::varchar[]) ORDER BY id FOR UPDATE`, [ids]);
+  // KEY SHARE blocks only a delete (which would fail the inserts' foreign key check) and lets owners' updates of the
+  // link through; a share deleted before the lock is skipped here and by the joins below, which run after it.
+  await manager.query(`SELECT id FROM shares WHERE id = ANY($1::varchar[]) ORDER BY id FOR KEY SHARE`, [ids]);
   await manager.query(
-    // GREATEST: another instance's flush may carry older views than one already written (it ignores NULL).
-    `UPDATE shares AS s SET view_count = s.view_count + v.n, last_viewed_at = GREATEST(s.last_viewed_at, v.at)
-       FROM unnest($1::varchar[], $2::int[], $3::timestamptz[]) AS v(id, n, at)
-      WHERE s.id = v.id`,
+    // In id order, so two flushes meet on their first common row and the second waits there: no deadlock.
+    // GREATEST ignores NULL.
+    ADD_TOTAL_SQL(
+      `SELECT v.id, v.n, v.at FROM unnest($1::varchar[], $2::int[], $3::timestamptz[]) AS v(id, n, at) JOIN shares s ON s.id = v.id ORDER BY v.id`,
+      "GREATEST(share_view_totals.last_viewed_at, excluded.last_viewed_at)",
+    ),
     [ids, entries.map(([, v]) => v.count), entries.map(([, v]) => v.lastViewedAt.toISOString())],
   );
   const days = dayRows(entries);
-  // The rows are locked above, so the join cannot lose a share to a concurrent delete.
   await manager.query(
     ADD_DAY_SQL(`SELECT v.id, v.day, v.n FROM unnest($1::varchar[], $2::varchar[], $3::int[]) AS v(id, day, n) JOIN shares s ON s.id = v.id`),
     [days.map((d) => d[0]), days.map((d) => d[1]), days.map((d) => d[2])],
@@ -51,21 +62,23 @@ function mergeDays(a: Map<string, number>, b: Map<string, number>): Map<string, 
 /** SQLite's datetime text as TypeORM writes it on better-sqlite3: UTC, "YYYY-MM-DD HH:MM:SS.SSS". */
 const sqliteTime = (at: Date) => at.toISOString().replace("T", " ").slice(0, 23);
 
+/** Rows of a JSON array of arrays whose share still exists (its primary key index answers, not its wide row). */
+const LIVE_JSON_ROWS = (columns: string) => `SELECT ${columns} FROM json_each(?) WHERE EXISTS (SELECT 1 FROM shares WHERE id = value ->> 0)`;
+
 /**
  * One statement per batch on SQLite too: TypeORM's update() per share cost ~50 µs of CPU each, and thousands of
  * them after a busy interval held the event loop (SQLite is synchronous) for a hundred milliseconds and more.
  */
 async function addOnSqlite(manager: EntityManager, entries: [string, PendingViews][]): Promise<void> {
   await manager.query(
-    `UPDATE shares SET view_count = shares.view_count + v.n, last_viewed_at = v.at
-       FROM (SELECT value ->> 0 AS id, value ->> 1 AS n, value ->> 2 AS at FROM json_each(?)) AS v
-      WHERE shares.id = v.id`,
+    // The times are text of one format, so max() orders them; it answers NULL if either is, hence the coalesce.
+    ADD_TOTAL_SQL(
+      LIVE_JSON_ROWS("value ->> 0, value ->> 1, value ->> 2"),
+      "max(coalesce(share_view_totals.last_viewed_at, excluded.last_viewed_at), excluded.last_viewed_at)",
+    ),
     [JSON.stringify(entries.map(([id, v]) => [id, v.count, sqliteTime(v.lastViewedAt)]))],
   );
-  await manager.query(
-    ADD_DAY_SQL(`SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) WHERE EXISTS (SELECT 1 FROM shares WHERE id = value ->> 0)`),
-    [JSON.stringify(dayRows(entries))],
-  );
+  await manager.query(ADD_DAY_SQL(LIVE_JSON_ROWS("value ->> 0, value ->> 1, value ->> 2")), [JSON.stringify(dayRows(entries))]);
 }
 
 // A flush writes this many shares per transaction and lets other requests in between, so no batch holds the
@@ -108,7 +121,7 @@ export class ViewCounter {
     return { count: waiting.count + writing.count, lastViewedAt: waiting.lastViewedAt, byDay: mergeDays(writing.byDay, waiting.byDay) };
   }
 
-  /** Writes every batched view: the totals on the shares and the per-day rows, FLUSH_CHUNK shares per transaction. */
+  /** Writes every batched view: the totals and the per-day rows, FLUSH_CHUNK shares per transaction. */
   flush(): Promise<void> {
     // One at a time (the batch being written is one map): a flush asked for during another runs right after it,
     // so everything counted before the call is written when its promise resolves.
