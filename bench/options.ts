@@ -1,7 +1,7 @@
 // Command-line flags of `npm run bench`, with the full run's defaults and the smaller ones of --quick.
 
 /** Every part of a run; --only picks some. */
-export const PHASES = ["statements", "view-hot", "view-cold", "list", "my-shares", "share", "import", "snapshot-size", "growth", "db-size", "soak", "postgres"] as const;
+export const PHASES = ["statements", "view-hot", "view-cold", "view-uncached", "list", "my-shares", "share", "import", "snapshot-size", "growth", "db-size", "soak", "postgres"] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface BenchOptions {
@@ -79,7 +79,7 @@ const FULL: BenchOptions = {
   snapshotSizes: [10, 100, 1000],
   sizeLinks: 100,
   dbSizes: [1000, 1_000_000],
-  writers: 100,
+  writers: 200,
   largestLinks: 5,
   largestEvery: 1000,
   growthRequests: 20,
@@ -109,7 +109,7 @@ const QUICK: Partial<BenchOptions> = {
   sizeLinks: 3,
   dbSizes: [],
   snapshotSizes: [10, 100],
-  writers: 4,
+  writers: 20,
   growthRequests: 2,
   soak: 0,
 };

@@ -272,11 +272,14 @@ function soakTarget(results: Results): Target {
 export function targets(results: Results): Target[] {
   const hot = viewAtMost(results, "view-hot");
   const cold = viewAtMost(results, "view-cold");
+  const uncached = viewAtMost(results, "view-uncached");
   return [
     ratioTarget("view-hot", hot, 0.9),
     p99Target("view-hot", hot, 2),
     ratioTarget("view-cold", cold, 0.25),
     p99Target("view-cold", cold, 4),
+    ratioTarget("view-uncached", uncached, 0.25),
+    p99Target("view-uncached", uncached, 4),
     cpuTarget("list", workload(results, "list"), 2000),
     cpuTarget("my-shares", workload(results, "my-shares"), 2000),
     cpuTarget("share", workload(results, "share"), 1500),
@@ -294,6 +297,7 @@ function workloadTable(results: Results): string {
   const statements: Record<WorkloadName, string> = {
     "view-hot": "view of the same",
     "view-cold": "view, first",
+    "view-uncached": "view, first",
     list: "list, ",
     "my-shares": "myShares, ",
     share: "share, ",

@@ -194,6 +194,8 @@ interface WorkloadDef {
   requests: () => RequestSet;
   /** Views: also sent to both baselines, at every connection count. */
   withBaseline: boolean;
+  /** Sent to our server with both view caches off instead of the one with its defaults. */
+  uncached?: boolean;
 }
 
 /** The answers the stored-bytes baseline holds, which our server's must equal byte for byte. */
@@ -223,6 +225,13 @@ function workloadDefs(o: BenchOptions, seed: MainSeed, prepared: Prepared | null
     { name: "view-hot", description: `sharedConversation over ${hot.length} popular links`, requests: () => viewsOf(hot, expected), withBaseline: true },
     { name: "view-cold", description: `sharedConversation over ${cold.length} distinct links`, requests: () => viewsOf(cold, expected), withBaseline: true },
     {
+      name: "view-uncached",
+      description: `view-cold's links, our server with both view caches off (SNAPSHOT_CACHE_SIZE=0, RESPONSE_CACHE_MAX_BYTES=0): every view a database read`,
+      requests: () => viewsOf(cold, expected),
+      withBaseline: true,
+      uncached: true,
+    },
+    {
       name: "list",
       description: `conversations(first: ${o.listConversations}) with messages and shares; ${listed}`,
       requests: () => listRequests(p().listToken, o.listConversations),
@@ -249,9 +258,10 @@ function workloadDefs(o: BenchOptions, seed: MainSeed, prepared: Prepared | null
   ];
 }
 
-/** Our server and the two baselines (parse-and-serialise, stored bytes). */
+/** Our server and the two baselines (parse-and-serialise, stored bytes); our server with its caches off if asked for. */
 interface MainServers {
   ours: ServerProcess;
+  uncached?: ServerProcess;
   baseline: ServerProcess;
   stored: ServerProcess;
 }
@@ -259,7 +269,8 @@ interface MainServers {
 async function runWorkload(run: Run, servers: MainServers, def: WorkloadDef, connections: number): Promise<WorkloadResult> {
   const { warmup, duration, rounds } = run.options;
   log(`${def.name}, ${connections} connections: ${def.description}`);
-  const { ours, baseline, stored } = servers;
+  const { baseline, stored } = servers;
+  const ours = def.uncached ? servers.uncached! : servers.ours;
   const contenders: Contender[] = [{ name: "ours", url: ours.url, pid: ours.pid, requests: def.requests() }];
   if (def.withBaseline) {
     contenders.push({ name: "baseline", url: baseline.url, pid: baseline.pid, requests: def.requests() });
@@ -431,8 +442,10 @@ function databases(run: Run, seeded: Seeded): Results["databases"] {
 async function startMain(run: Run, seeded: Seeded): Promise<MainServers> {
   const { mainPath, storedPath } = seeded;
   const prof = (name: string) => run.options.cpuProf && path.join(run.options.cpuProf, name);
+  const uncachedEnv = { ...serverEnv(mainPath), SNAPSHOT_CACHE_SIZE: "0", RESPONSE_CACHE_MAX_BYTES: "0" };
   return {
     ours: await startOurs(run, "our server", mainPath, prof("ours")),
+    ...(run.options.phases.has("view-uncached") ? { uncached: await startOursWith(run, "our server, caches off", uncachedEnv, prof("uncached")) } : {}),
     baseline: await startBaseline(run, "baseline", mainPath, prof("baseline")),
     stored: await startBaseline(run, "stored-bytes baseline", mainPath, prof("stored"), storedPath),
   };

@@ -3,7 +3,7 @@
 import type { RequestSet } from "./load";
 import type { TextGenerator } from "./seed";
 
-export type WorkloadName = "view-hot" | "view-cold" | "list" | "my-shares" | "share" | "import";
+export type WorkloadName = "view-hot" | "view-cold" | "view-uncached" | "list" | "my-shares" | "share" | "import";
 
 export const VIEW = `query View($link: String!) { sharedConversation(link: $link) { title sharedBy sharedAt messages { role content } } }`;
 

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 
 const ROOT = path.join(__dirname, "..");
-const WORKLOADS = ["view-hot", "view-cold", "list", "my-shares", "share", "import"];
+const WORKLOADS = ["view-hot", "view-cold", "view-uncached", "list", "my-shares", "share", "import"];
 // With a PostgreSQL to use, view-cold and share run on it too, in a schema of the run's own.
 const POSTGRES = process.env.TEST_DATABASE_URL;
 // With a Redis too, view-cold on PostgreSQL also runs with REDIS_URL set (under a key prefix of the run's own).
