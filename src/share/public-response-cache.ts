@@ -1,7 +1,7 @@
 // Whole HTTP responses of public shared-link views, kept in memory so a viral link skips GraphQL execution entirely.
 // Only responses Apollo marked publicly cacheable are kept, and every link invalidation empties the cache.
 // Staleness: at most the response's max-age (SHARE_CACHE_MAX_AGE_SECONDS), or the link's expiry if sooner.
-// Bytes: at most maxBytes (RESPONSE_CACHE_MAX_BYTES) of keys, bodies and headers, as V8 stores them; one entry at
+// Bytes: at most maxBytes (RESPONSE_CACHE_MAX_BYTES) of keys and headers as V8 stores them and bodies as bytes; one entry at
 // most a quarter of that. Once full, a response is kept from its second sighting on (see second-sighting.ts).
 import { createHash } from "node:crypto";
 import { SecondSighting } from "./second-sighting";
@@ -9,7 +9,8 @@ import { SecondSighting } from "./second-sighting";
 export interface CachedResponse {
   status: number;
   headers: [string, string][];
-  body: string;
+  /** The body as sent: bytes, so a hit is written without encoding it or measuring it again. */
+  body: Buffer;
   /** The shares the response shows: each hit counts a view of them. */
   shareIds: string[];
   /** Epoch ms after which the entry is stale (the cache hint's max-age, or a shown link's expiry if sooner). */
@@ -80,7 +81,7 @@ function stringBytes(text: string): number {
 }
 
 function entryBytes(key: string, entry: CachedResponse): number {
-  let bytes = stringBytes(key) + stringBytes(entry.body) + 64 * entry.shareIds.length + 200;
+  let bytes = stringBytes(key) + entry.body.length + 64 * entry.shareIds.length + 200;
   for (const [name, value] of entry.headers) bytes += name.length + value.length + 32;
   return bytes;
 }
