@@ -1,6 +1,6 @@
 // Forward cursor pagination over time-ordered ids (newest first), shared by every list that grows.
 import { entityRows } from "../db/entity-rows";
-import { LessThan, type EntityManager, type EntityTarget, type FindOptionsWhere } from "typeorm";
+import type { EntityManager, EntityTarget } from "typeorm";
 import { BadInputError } from "./errors";
 import { isId } from "./ids";
 
@@ -32,14 +32,11 @@ export function decodeCursor(after: string | null | undefined): string | undefin
 export async function findPage<T extends { id: string }>(
   manager: EntityManager,
   entity: EntityTarget<T>,
-  where: FindOptionsWhere<T>,
+  where: Partial<Record<keyof T & string, string>>,
   { first, after }: { first: number; after?: string | null },
 ): Promise<Page<T>> {
-  const afterId = decodeCursor(after);
-  const page = (afterId ? { ...where, id: LessThan(afterId) } : where) as FindOptionsWhere<T>;
-  const rows = entityRows(manager.connection, entity);
-  const found = await rows.query("e", manager).where(page).orderBy("e.id", "DESC").limit(first + 1).getRawMany<Record<string, unknown>>();
-  return toPage(found.map(rows.entityOf), first);
+  const rows = await entityRows(manager.connection, entity).newest(manager, where, decodeCursor(after), first + 1);
+  return toPage(rows, first);
 }
 
 /**

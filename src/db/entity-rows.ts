@@ -94,8 +94,7 @@ export class EntityRows<T extends ObjectLiteral> {
       const orderBy = Object.entries(order).map(([name, direction]) => `"e"."${this.columnOf(name)}" ${direction}`);
       sql = `SELECT ${this.selection('"e"').join(", ")} FROM "${this.table}" "e" WHERE "e"."${this.columnOf(property)}" IN (${marks})`;
       if (orderBy.length) sql += ` ORDER BY ${orderBy.join(", ")}`;
-      if (this.statements.size >= MAX_STATEMENTS) this.statements.clear();
-      this.statements.set(shape, sql);
+      this.remember(shape, sql);
     }
     return this.run(manager, sql, [...keys]);
   }
@@ -124,6 +123,24 @@ export class EntityRows<T extends ObjectLiteral> {
     return entity as T;
   };
 
+  /**
+   * The newest `limit` entities (highest id first) whose properties equal `equal`, with ids below `beforeId` if given:
+   * one page of a list; its SQL is built once per shape.
+   */
+  async newest(manager: EntityManager, equal: Record<string, unknown>, beforeId: string | undefined, limit: number): Promise<T[]> {
+    const names = Object.keys(equal);
+    const shape = `newest\n${names.join(",")}\n${beforeId === undefined}`;
+    let sql = this.statements.get(shape);
+    if (sql === undefined) {
+      const conditions = names.map((name, i) => `"e"."${this.columnOf(name)}" = ${this.mark(manager, i + 1)}`);
+      if (beforeId !== undefined) conditions.push(`"e"."id" < ${this.mark(manager, names.length + 1)}`);
+      const where = conditions.length ? ` WHERE ${conditions.join(" AND ")}` : "";
+      sql = `SELECT ${this.selection('"e"').join(", ")} FROM "${this.table}" "e"${where} ORDER BY "e"."id" DESC LIMIT ${this.mark(manager, conditions.length + 1)}`;
+      this.remember(shape, sql);
+    }
+    return this.run(manager, sql, [...Object.values(equal), ...(beforeId === undefined ? [] : [beforeId]), limit]);
+  }
+
   /** Inserts the entities as they are, every column (unselected ones too) given: no defaults, no reload; 100 rows per statement. */
   async insert(manager: EntityManager, entities: readonly T[]): Promise<void> {
     const names = this.all.map((column) => `"${column.databaseName}"`).join(", ");
@@ -139,6 +156,11 @@ export class EntityRows<T extends ObjectLiteral> {
       });
       await manager.query(`INSERT INTO "${this.table}" (${names}) VALUES ${tuples.join(", ")}`, values);
     }
+  }
+
+  private remember(shape: string, sql: string): void {
+    if (this.statements.size >= MAX_STATEMENTS) this.statements.clear();
+    this.statements.set(shape, sql);
   }
 
   // Aliases are quoted so PostgreSQL keeps their case.
