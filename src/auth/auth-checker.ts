@@ -6,10 +6,14 @@ import { User, UserRole } from "../user/user.entity";
 import type { RequestActor } from "./actor";
 import { Rule } from "./rules";
 
+/** Rule.OWNER: the object belongs to the viewer. */
+export function isOwner(root: unknown, viewer: User): boolean {
+  return typeof root === "object" && root !== null && (root as { ownerId?: unknown }).ownerId === viewer.id;
+}
+
 const RULES: Record<string, (root: unknown, viewer: User) => boolean> = {
   [Rule.SELF]: (root, viewer) => root instanceof User && root.id === viewer.id,
-  [Rule.OWNER]: (root, viewer) =>
-    typeof root === "object" && root !== null && (root as { ownerId?: unknown }).ownerId === viewer.id,
+  [Rule.OWNER]: isOwner,
   [Rule.ADMIN]: (_root, viewer) => viewer.role === UserRole.ADMIN,
 };
 
