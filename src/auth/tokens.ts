@@ -1,6 +1,7 @@
 // Session tokens: HS256 JWTs with a pinned algorithm, issuer, audience and expiry, tied to the user's token version.
 import { createSecretKey, type KeyObject } from "node:crypto";
 import jwt from "jsonwebtoken";
+import { LRUCache } from "lru-cache";
 
 const ISSUER = "chat-share";
 const AUDIENCE = "chat-share-api";
@@ -17,6 +18,11 @@ export class SessionTokens {
    * failure on every call, which cost ~0.5 ms of CPU per signed-in request.
    */
   private readonly secrets: KeyObject[];
+  /**
+   * Tokens verified lately, until they expire: the same token verifies the same way with the same keys (a change
+   * of keys restarts the process), so only expiry is checked again. Bounded by count (a token is ~250 bytes).
+   */
+  private readonly verified = new LRUCache<string, { claims: SessionClaims; expiresAt: number }>({ max: 10_000 });
 
   constructor(
     secrets: Buffer[],
@@ -38,18 +44,26 @@ export class SessionTokens {
 
   /** The claims of a valid token, or null for anything else (bad signature, `alg: none`, expired, malformed). */
   verify(token: string): SessionClaims | null {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.expiresAt > Date.now()) return known.claims;
+      this.verified.delete(token);
+    }
     for (const secret of this.secrets) {
-      const claims = this.verifyWith(token, secret);
-      if (claims) return claims;
+      const verified = this.verifyWith(token, secret);
+      if (verified) {
+        this.verified.set(token, verified);
+        return verified.claims;
+      }
     }
     return null;
   }
 
-  private verifyWith(token: string, secret: KeyObject): SessionClaims | null {
+  private verifyWith(token: string, secret: KeyObject): { claims: SessionClaims; expiresAt: number } | null {
     try {
       const payload = jwt.verify(token, secret, { algorithms: ["HS256"], issuer: ISSUER, audience: AUDIENCE });
-      if (typeof payload !== "object" || typeof payload.sub !== "string" || typeof payload.ver !== "number") return null;
-      return { userId: payload.sub, tokenVersion: payload.ver };
+      if (typeof payload !== "object" || typeof payload.sub !== "string" || typeof payload.ver !== "number" || typeof payload.exp !== "number") return null;
+      return { claims: { userId: payload.sub, tokenVersion: payload.ver }, expiresAt: payload.exp * 1000 };
     } catch {
       return null;
     }
