@@ -111,13 +111,17 @@ export class PublicResponseCache {
     return entry;
   }
 
-  set(key: string, response: CachedResponse, computedAtGeneration: number): void {
+  /** Keeps a response; its body is given as text and encoded only once it is admitted. */
+  set(key: string, response: Omit<CachedResponse, "body"> & { body: string }, computedAtGeneration: number): void {
     if (!this.enabled || computedAtGeneration !== this.generation) return;
-    const entry = { ...response, bytes: entryBytes(key, response) };
-    if (entry.bytes > this.maxBytes / 4) return;
     const previous = this.entries.get(key);
-    // Keys can be long (variables): the doorkeeper remembers their hash.
-    if (!previous && this.bytes + entry.bytes > this.maxBytes && !this.sightings.admits(sha256(key), this.entries.size)) return;
+    // Whether it is full is judged on the text's length (its bytes are at least that): most responses of a long
+    // tail are not admitted, and are then never encoded. Keys can be long (variables): the doorkeeper keeps their hash.
+    const full = this.bytes + response.body.length > this.maxBytes;
+    if (!previous && full && !this.sightings.admits(sha256(key), this.entries.size)) return;
+    const stored = { ...response, body: Buffer.from(response.body, "utf8") };
+    const entry = { ...stored, bytes: entryBytes(key, stored) };
+    if (entry.bytes > this.maxBytes / 4) return;
     if (previous) this.bytes -= previous.bytes;
     this.entries.delete(key);
     this.entries.set(key, entry);

@@ -118,6 +118,6 @@ export class PublicResponses {
     let staleAt = Date.now() + Number(maxAge[1]) * 1000;
     for (const { freshUntil } of shown) staleAt = Math.min(staleAt, freshUntil.getTime());
     if (staleAt <= Date.now()) return;
-    this.cache.set(key, { status: 200, headers: [...response.headers], body: Buffer.from(response.body.string, "utf8"), shareIds: shown.map((s) => s.shareId), staleAt }, generation);
+    this.cache.set(key, { status: 200, headers: [...response.headers], body: response.body.string, shareIds: shown.map((s) => s.shareId), staleAt }, generation);
   }
 }
