@@ -91,6 +91,8 @@ describe("a link's history", () => {
 
   it("shows EXPIRED at expiresAt once it has passed, in order and on its own page", async () => {
     const { owner, share } = await ownerWithShare(server);
+    // The expiry goes a millisecond before the change below, which must then be after the creation's millisecond.
+    await new Promise((resolve) => setTimeout(resolve, 5));
     ok(await gql(server, `mutation($input: SetShareAttributionInput!) { setShareAttribution(input: $input) { share { id } } }`, { input: { shareId: share.id, attribution: "NAMED" } }, owner.token));
     expect(await kindsOf(owner.token)).toEqual(["ATTRIBUTION_CHANGED", "CREATED"]);
     // Moving the expiry to just before the attribution change stands in for a clock an hour ahead.

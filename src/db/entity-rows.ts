@@ -5,7 +5,7 @@
 // whose columns are text, integers and timestamps without transformers, which is all of ours; anything else is
 // refused when the reader is made.
 import type { Statement } from "better-sqlite3";
-import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, SelectQueryBuilder } from "typeorm";
+import { QueryFailedError, type DataSource, type EntityManager, type EntityTarget, type ObjectLiteral, type SelectQueryBuilder } from "typeorm";
 import type { ColumnMetadata } from "typeorm/metadata/ColumnMetadata";
 import { timestampParam } from "./dialect";
 
@@ -101,12 +101,22 @@ export class EntityRows<T extends ObjectLiteral> {
 
   /**
    * On SQLite, rows as arrays (better-sqlite3's raw mode): building an object per row cost more than reading it, for a
-   * list's 400 messages. The statement is logged as TypeORM logs its own (the statement counts see it). Elsewhere,
-   * through TypeORM.
+   * list's 400 messages. The statement is logged, and its failure reported, as TypeORM does for its own (the
+   * statement counts see it; callers see a QueryFailedError as from any query). Elsewhere, through TypeORM.
    */
   private async run(manager: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
     if (manager.connection.options.type !== "better-sqlite3") return ((await manager.query(sql, params)) as Record<string, unknown>[]).map(this.entityOf);
-    manager.connection.logger.logQuery(sql, params);
+    const logger = manager.connection.logger;
+    logger.logQuery(sql, params);
+    try {
+      return (this.statementFor(manager, sql).all(...params) as unknown[][]).map(this.entityOfArray);
+    } catch (error) {
+      logger.logQueryError(error as Error, sql, params);
+      throw new QueryFailedError(sql, params, error as Error);
+    }
+  }
+
+  private statementFor(manager: EntityManager, sql: string): Statement<unknown[], unknown[]> {
     let statement = this.prepared.get(sql);
     if (!statement) {
       const database = (manager.connection.driver as unknown as { databaseConnection: { prepare(sql: string): Statement<unknown[], unknown[]> } }).databaseConnection;
@@ -114,7 +124,7 @@ export class EntityRows<T extends ObjectLiteral> {
       if (this.prepared.size >= MAX_STATEMENTS) this.prepared.clear();
       this.prepared.set(sql, statement);
     }
-    return (statement.all(...params) as unknown[][]).map(this.entityOfArray);
+    return statement;
   }
 
   private entityOfArray = (values: unknown[]): T => {
