@@ -120,19 +120,15 @@ export class ConversationService {
    */
   async messagesOf(conversationId: string, manager: EntityManager = this.dataSource.manager, upToMessageId?: string | null): Promise<Message[]> {
     let where: FindOptionsWhere<Message> = { conversationId };
-    let upTo: number | null = null;
     if (upToMessageId) {
       const last = await manager.findOne(Message, { where: { id: upToMessageId, conversationId }, select: { position: true } });
       if (!last) throw new BadInputError("upToMessageId is not a message of this conversation.", { field: "upToMessageId" });
       where = { conversationId, position: LessThanOrEqual(last.position) };
-      upTo = last.position;
     }
     // Conversations made before the caps may be over them: such a one can be shared only up to a message within them.
     this.checkCaps(await this.sizeOf(manager, where), "A snapshot of this conversation");
     const rows = entityRows(manager.connection, Message);
-    const query = rows.query("m", manager).where("m.conversation_id = :conversationId", { conversationId });
-    if (upTo !== null) query.andWhere("m.position <= :upTo", { upTo });
-    return (await query.orderBy("m.position", "ASC").getRawMany<Record<string, unknown>>()).map(rows.entityOf);
+    return (await rows.query("m", manager).where(where).orderBy("m.position", "ASC").getRawMany<Record<string, unknown>>()).map(rows.entityOf);
   }
 
   /** Counted by the database, so nothing over the caps is ever loaded into memory. */

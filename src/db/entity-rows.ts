@@ -41,7 +41,6 @@ export type RowOrder = Record<string, "ASC" | "DESC">;
 export class EntityRows<T extends ObjectLiteral> {
   private readonly all: ColumnMetadata[];
   private readonly selected: ColumnMetadata[];
-  private readonly dates: string[];
   private readonly properties: string[];
   private readonly isDate: boolean[];
   private readonly prototype: object;
@@ -59,7 +58,6 @@ export class EntityRows<T extends ObjectLiteral> {
     this.selected = this.all.filter((column) => column.isSelect);
     const odd = this.all.find((column) => column.transformer || column.embeddedMetadata || !PLAIN.has(String(column.type)));
     if (odd) throw new Error(`EntityRows: column ${metadata.name}.${odd.propertyName} is not plain text, integer or timestamp.`);
-    this.dates = this.selected.filter((column) => TIMESTAMPS.has(String(column.type))).map((column) => column.propertyName);
     this.properties = this.selected.map((column) => column.propertyName);
     this.isDate = this.selected.map((column) => TIMESTAMPS.has(String(column.type)));
     this.prototype = (metadata.target as Function).prototype as object;
@@ -72,10 +70,7 @@ export class EntityRows<T extends ObjectLiteral> {
   }
 
   /** The entity of a row such a query returned. */
-  entityOf = (row: Record<string, unknown>): T => {
-    for (const property of this.dates) row[property] = utcDate(row[property] as Date | string | null);
-    return Object.assign(Object.create(this.prototype) as T, row);
-  };
+  entityOf = (row: Record<string, unknown>): T => this.entityOfArray(this.properties.map((property) => row[property]));
 
   /** The database name of a property's column. */
   columnOf(property: string): string {
@@ -129,7 +124,7 @@ export class EntityRows<T extends ObjectLiteral> {
 
   private entityOfArray = (values: unknown[]): T => {
     const entity = Object.create(this.prototype) as Record<string, unknown>;
-    for (let i = 0; i < this.selected.length; i++) entity[this.properties[i]] = this.isDate[i] ? utcDate(values[i] as string | null) : values[i];
+    for (let i = 0; i < this.selected.length; i++) entity[this.properties[i]] = this.isDate[i] ? utcDate(values[i] as Date | string | null) : values[i];
     return entity as T;
   };
 

@@ -20,8 +20,4 @@ export class SecondSighting {
     }
     return false;
   }
-
-  get size(): number {
-    return this.seen.size;
-  }
 }

@@ -2,6 +2,7 @@
 import type { EntityManager } from "typeorm";
 import type { Logger } from "../common/logger";
 import type { Transactions } from "../db/transactions";
+import { timestampParam } from "../db/dialect";
 import { utcDay } from "./share-event.entity";
 
 export interface PendingViews {
@@ -59,9 +60,6 @@ function mergeDays(a: Map<string, number>, b: Map<string, number>): Map<string, 
   return days;
 }
 
-/** SQLite's datetime text as TypeORM writes it on better-sqlite3: UTC, "YYYY-MM-DD HH:MM:SS.SSS". */
-const sqliteTime = (at: Date) => at.toISOString().replace("T", " ").slice(0, 23);
-
 /** Rows of a JSON array of arrays whose share still exists (its primary key index answers, not its wide row). */
 const LIVE_JSON_ROWS = (columns: string) => `SELECT ${columns} FROM json_each(?) WHERE EXISTS (SELECT 1 FROM shares WHERE id = value ->> 0)`;
 
@@ -76,7 +74,7 @@ async function addOnSqlite(manager: EntityManager, entries: [string, PendingView
       LIVE_JSON_ROWS("value ->> 0, value ->> 1, value ->> 2"),
       "max(coalesce(share_view_totals.last_viewed_at, excluded.last_viewed_at), excluded.last_viewed_at)",
     ),
-    [JSON.stringify(entries.map(([id, v]) => [id, v.count, sqliteTime(v.lastViewedAt)]))],
+    [JSON.stringify(entries.map(([id, v]) => [id, v.count, timestampParam(manager.connection, v.lastViewedAt)]))],
   );
   await manager.query(ADD_DAY_SQL(LIVE_JSON_ROWS("value ->> 0, value ->> 1, value ->> 2")), [JSON.stringify(dayRows(entries))]);
 }
