@@ -27,6 +27,18 @@ function digits(text: string, from: number, count: number): number {
   return value;
 }
 
+/**
+ * A function that turns a row's values, in `properties` order, into an entity: written out as one assignment per
+ * property, so each store is to a known name. A loop over the names stored by computed key, six times slower on a
+ * list's 400 messages. The names come from our own entity metadata and must be plain identifiers.
+ */
+function entityBuilder<T>(prototype: object, properties: readonly string[], isDate: readonly boolean[]): (values: unknown[]) => T {
+  const odd = properties.find((name) => !/^[A-Za-z_$][\w$]*$/.test(name) || name === "__proto__");
+  if (odd !== undefined) throw new Error(`EntityRows: property ${odd} is not a plain identifier.`);
+  const stores = properties.map((name, i) => `e.${name} = ${isDate[i] ? `date(v[${i}])` : `v[${i}]`};`).join(" ");
+  return new Function("prototype", "date", `return function entityOf(v) { const e = Object.create(prototype); ${stores} return e; };`)(prototype, utcDate) as (values: unknown[]) => T;
+}
+
 const TIMESTAMPS = new Set(["datetime", "timestamptz"]);
 const PLAIN = new Set(["varchar", "text", "integer", ...TIMESTAMPS]);
 
@@ -42,8 +54,7 @@ export class EntityRows<T extends ObjectLiteral> {
   private readonly all: ColumnMetadata[];
   private readonly selected: ColumnMetadata[];
   private readonly properties: string[];
-  private readonly isDate: boolean[];
-  private readonly prototype: object;
+  private readonly entityOfArray: (values: unknown[]) => T;
   private readonly table: string;
   private readonly statements = new Map<string, string>();
   /** better-sqlite3 statements in raw mode (rows as arrays), by SQL; as bounded as `statements`. */
@@ -59,8 +70,7 @@ export class EntityRows<T extends ObjectLiteral> {
     const odd = this.all.find((column) => column.transformer || column.embeddedMetadata || !PLAIN.has(String(column.type)));
     if (odd) throw new Error(`EntityRows: column ${metadata.name}.${odd.propertyName} is not plain text, integer or timestamp.`);
     this.properties = this.selected.map((column) => column.propertyName);
-    this.isDate = this.selected.map((column) => TIMESTAMPS.has(String(column.type)));
-    this.prototype = (metadata.target as Function).prototype as object;
+    this.entityOfArray = entityBuilder<T>((metadata.target as Function).prototype as object, this.properties, this.selected.map((column) => TIMESTAMPS.has(String(column.type))));
     this.table = metadata.tableName;
   }
 
@@ -121,12 +131,6 @@ export class EntityRows<T extends ObjectLiteral> {
     }
     return statement;
   }
-
-  private entityOfArray = (values: unknown[]): T => {
-    const entity = Object.create(this.prototype) as Record<string, unknown>;
-    for (let i = 0; i < this.selected.length; i++) entity[this.properties[i]] = this.isDate[i] ? utcDate(values[i] as Date | string | null) : values[i];
-    return entity as T;
-  };
 
   /**
    * The newest `limit` entities (highest id first) whose properties equal `equal`, with ids below `beforeId` if given:
