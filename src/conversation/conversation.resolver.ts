@@ -65,7 +65,7 @@ export class ConversationResolver {
 
   @FieldResolver(() => [Message], { description: "The messages, oldest first." })
   messages(@Root() conversation: Conversation, @Ctx() ctx: Context): Promise<Message[]> {
-    return ctx.loaders.messagesByConversationId.load(conversation.id);
+    return ctx.loaders.messagesOfConversations.load(conversation);
   }
 
   @FieldResolver(() => MessageConnection, { description: "The messages, oldest first, a page at a time (for long conversations)." })

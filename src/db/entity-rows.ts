@@ -32,10 +32,12 @@ function digits(text: string, from: number, count: number): number {
  * property, so each store is to a known name. A loop over the names stored by computed key, six times slower on a
  * list's 400 messages. The names come from our own entity metadata and must be plain identifiers.
  */
-function entityBuilder<T>(prototype: object, properties: readonly string[], isDate: readonly boolean[]): (values: unknown[]) => T {
+function entityBuilder<T>(prototype: object, properties: readonly string[], isDate: readonly boolean[], leftOut: ReadonlySet<string>): (values: unknown[]) => T {
   const odd = properties.find((name) => !/^[A-Za-z_$][\w$]*$/.test(name) || name === "__proto__");
   if (odd !== undefined) throw new Error(`EntityRows: property ${odd} is not a plain identifier.`);
-  const stores = properties.map((name, i) => `e.${name} = ${isDate[i] ? `date(v[${i}])` : `v[${i}]`};`).join(" ");
+  let read = 0;
+  // A property left out is still stored (as undefined), so every entity of a kind keeps the same shape.
+  const stores = properties.map((name, i) => `e.${name} = ${leftOut.has(name) ? "undefined" : isDate[i] ? `date(v[${read++}])` : `v[${read++}]`};`).join(" ");
   return new Function("prototype", "date", `return function entityOf(v) { const e = Object.create(prototype); ${stores} return e; };`)(prototype, utcDate) as (values: unknown[]) => T;
 }
 
@@ -55,6 +57,10 @@ export class EntityRows<T extends ObjectLiteral> {
   private readonly selected: ColumnMetadata[];
   private readonly properties: string[];
   private readonly entityOfArray: (values: unknown[]) => T;
+  /** Builders of rows read without some columns, by the properties left out. */
+  private readonly partialBuilders = new Map<string, (values: unknown[]) => T>();
+  private readonly prototype: object;
+  private readonly isDate: boolean[];
   private readonly table: string;
   private readonly statements = new Map<string, string>();
   /** better-sqlite3 statements in raw mode (rows as arrays), by SQL; as bounded as `statements`. */
@@ -70,7 +76,9 @@ export class EntityRows<T extends ObjectLiteral> {
     const odd = this.all.find((column) => column.transformer || column.embeddedMetadata || !PLAIN.has(String(column.type)));
     if (odd) throw new Error(`EntityRows: column ${metadata.name}.${odd.propertyName} is not plain text, integer or timestamp.`);
     this.properties = this.selected.map((column) => column.propertyName);
-    this.entityOfArray = entityBuilder<T>((metadata.target as Function).prototype as object, this.properties, this.selected.map((column) => TIMESTAMPS.has(String(column.type))));
+    this.prototype = (metadata.target as Function).prototype as object;
+    this.isDate = this.selected.map((column) => TIMESTAMPS.has(String(column.type)));
+    this.entityOfArray = entityBuilder<T>(this.prototype, this.properties, this.isDate, new Set());
     this.table = metadata.tableName;
   }
 
@@ -89,19 +97,33 @@ export class EntityRows<T extends ObjectLiteral> {
     return column.databaseName;
   }
 
-  /** Every entity whose `property` is one of `keys`, in `order`; its SQL is built once per shape and reused. */
-  async whereIn(manager: EntityManager, property: string, keys: readonly unknown[], order: RowOrder = {}): Promise<T[]> {
+  /**
+   * Every entity whose `property` is one of `keys`, in `order`; its SQL is built once per shape and reused. Properties
+   * in `leaveOut` are not read: they are undefined on the entities, for the caller to fill in from what it knows.
+   */
+  async whereIn(manager: EntityManager, property: string, keys: readonly unknown[], order: RowOrder = {}, leaveOut: readonly string[] = []): Promise<T[]> {
     if (keys.length === 0) return [];
-    const shape = `${property}\n${JSON.stringify(order)}\n${keys.length}`;
+    const left = leaveOut.join(",");
+    const shape = `${property}\n${JSON.stringify(order)}\n${keys.length}\n${left}`;
     let sql = this.statements.get(shape);
     if (sql === undefined) {
       const marks = keys.map((_, i) => this.mark(manager, i + 1)).join(", ");
       const orderBy = Object.entries(order).map(([name, direction]) => `"e"."${this.columnOf(name)}" ${direction}`);
-      sql = `SELECT ${this.selection('"e"').join(", ")} FROM "${this.table}" "e" WHERE "e"."${this.columnOf(property)}" IN (${marks})`;
+      sql = `SELECT ${this.selection('"e"', new Set(leaveOut)).join(", ")} FROM "${this.table}" "e" WHERE "e"."${this.columnOf(property)}" IN (${marks})`;
       if (orderBy.length) sql += ` ORDER BY ${orderBy.join(", ")}`;
       this.remember(shape, sql);
     }
-    return this.run(manager, sql, [...keys]);
+    return this.run(manager, sql, [...keys], left === "" ? this.entityOfArray : this.partialBuilder(leaveOut));
+  }
+
+  private partialBuilder(leaveOut: readonly string[]): (values: unknown[]) => T {
+    const key = leaveOut.join(",");
+    let builder = this.partialBuilders.get(key);
+    if (!builder) {
+      for (const name of leaveOut) this.columnOf(name);
+      this.partialBuilders.set(key, (builder = entityBuilder<T>(this.prototype, this.properties, this.isDate, new Set(leaveOut))));
+    }
+    return builder;
   }
 
   /**
@@ -109,12 +131,12 @@ export class EntityRows<T extends ObjectLiteral> {
    * list's 400 messages. The statement is logged, and its failure reported, as TypeORM does for its own (the
    * statement counts see it; callers see a QueryFailedError as from any query). Elsewhere, through TypeORM.
    */
-  private async run(manager: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
+  private async run(manager: EntityManager, sql: string, params: unknown[], entityOfArray = this.entityOfArray): Promise<T[]> {
     if (manager.connection.options.type !== "better-sqlite3") return ((await manager.query(sql, params)) as Record<string, unknown>[]).map(this.entityOf);
     const logger = manager.connection.logger;
     logger.logQuery(sql, params);
     try {
-      return (this.statementFor(manager, sql).all(...params) as unknown[][]).map(this.entityOfArray);
+      return (this.statementFor(manager, sql).all(...params) as unknown[][]).map(entityOfArray);
     } catch (error) {
       logger.logQueryError(error as Error, sql, params);
       throw new QueryFailedError(sql, params, error as Error);
@@ -173,8 +195,8 @@ export class EntityRows<T extends ObjectLiteral> {
   }
 
   // Aliases are quoted so PostgreSQL keeps their case.
-  private selection(alias: string): string[] {
-    return this.selected.map((column) => `${alias}."${column.databaseName}" AS "${column.propertyName}"`);
+  private selection(alias: string, leaveOut: ReadonlySet<string> = new Set()): string[] {
+    return this.selected.filter((column) => !leaveOut.has(column.propertyName)).map((column) => `${alias}."${column.databaseName}" AS "${column.propertyName}"`);
   }
 
   private mark(manager: EntityManager, position: number): string {
