@@ -111,10 +111,19 @@ describe.each([
   beforeAll(async () => {
     server = await startTestServer(env);
     const owner = await signUp(server);
-    const conversationId = await createConversation(server, owner.token, "Trip", [{ role: "USER", content: "Plan three days in Lisbon." }]);
+    const conversationId = await createConversation(server, owner.token, "Trip");
+    const words = Array.from({ length: 40 }, (_, i) => `day${i}`);
+    const message = await appendMessage(server, owner.token, conversationId, "USER", words.join(" "));
     links = [];
-    // About 25 of these fill the snapshot cache's 32 KiB, about 40 the response cache's.
-    for (let i = 0; i < 160; i++) links.push((await shareConversation(server, owner.token, conversationId)).url);
+    // Each link hides another number of words, so answers differ in size as a long tail's do: a cache judged full
+    // on a size that is not the entry's own lets some of them in, each evicting another. About 25 of these fill the
+    // snapshot cache's 32 KiB, about 40 the response cache's.
+    for (let i = 0; i < 160; i++) {
+      const end = words.slice(0, i % words.length).join(" ").length;
+      const redactions = { spans: end > 0 ? [{ messageId: message.id, start: 0, end }] : [] };
+      const input = { conversationId, redactions };
+      links.push(ok(await gql(server, `mutation($input: ShareConversationInput!) { shareConversation(input: $input) { share { url } } }`, { input }, owner.token)).shareConversation.share.url);
+    }
     for (const url of links.slice(0, 80)) await view(server, url);
   });
   afterAll(() => server.close());

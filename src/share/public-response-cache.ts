@@ -80,8 +80,9 @@ function stringBytes(text: string): number {
   return /[^\u0000-\u00ff]/.test(text) ? 2 * text.length : text.length;
 }
 
-function entryBytes(key: string, entry: CachedResponse): number {
-  let bytes = stringBytes(key) + entry.body.length + 64 * entry.shareIds.length + 200;
+/** What an entry is counted as, given its body's length in bytes. */
+function entryBytes(key: string, bodyBytes: number, entry: Pick<CachedResponse, "headers" | "shareIds">): number {
+  let bytes = stringBytes(key) + bodyBytes + 64 * entry.shareIds.length + 200;
   for (const [name, value] of entry.headers) bytes += name.length + value.length + 32;
   return bytes;
 }
@@ -115,13 +116,18 @@ export class PublicResponseCache {
   set(key: string, response: Omit<CachedResponse, "body"> & { body: string }, computedAtGeneration: number): void {
     if (!this.enabled || computedAtGeneration !== this.generation) return;
     const previous = this.entries.get(key);
-    // Whether it is full is judged on the text's length (its bytes are at least that): most responses of a long
-    // tail are not admitted, and are then never encoded. Keys can be long (variables): the doorkeeper keeps their hash.
-    const full = this.bytes + response.body.length > this.maxBytes;
-    if (!previous && full && !this.sightings.admits(sha256(key), this.entries.size)) return;
-    const stored = { ...response, body: Buffer.from(response.body, "utf8") };
-    const entry = { ...stored, bytes: entryBytes(key, stored) };
+    // Whether keeping it would evict another entry is judged first on the whole entry counted with its text's length
+    // (its bytes are at least that), so most responses of a long tail are refused before they are encoded. The body
+    // alone is not enough: a full cache would let in every response that fits the room its last eviction left, and
+    // evict again. Keys can be long (variables): the doorkeeper keeps their hash.
+    const evicts = (bytes: number) => !previous && this.bytes + bytes > this.maxBytes;
+    const asked = evicts(entryBytes(key, response.body.length, response));
+    if (asked && !this.sightings.admits(sha256(key), this.entries.size)) return;
+    const body = Buffer.from(response.body, "utf8");
+    const entry = { ...response, body, bytes: entryBytes(key, body.length, response) };
     if (entry.bytes > this.maxBytes / 4) return;
+    // Text beyond ASCII takes more bytes than its length: only now may it turn out to evict.
+    if (!asked && evicts(entry.bytes) && !this.sightings.admits(sha256(key), this.entries.size)) return;
     if (previous) this.bytes -= previous.bytes;
     this.entries.delete(key);
     this.entries.set(key, entry);
