@@ -9,11 +9,12 @@ const common = {
 };
 
 // Files that do not touch the database, that test SQLite itself (crash recovery, the process entry point on its
-// default database, the benchmark, the browser), or that start PostgreSQL servers of their own (the streaming
-// replica): they run once, in the sqlite project.
+// default database, the benchmark, the browser), that start PostgreSQL servers of their own (the streaming
+// replica), or whose server processes pick their databases themselves (several instances on TEST_DATABASE_URL):
+// they run once, in the sqlite project.
 const SQLITE_ONLY = [
   "crash", "startup", "bench-smoke", "share-page.browser", "codegen", "schema-safety",
-  "sensitive-data", "config", "schema", "scale-out", "streaming-replica", "revocation-under-faults",
+  "sensitive-data", "config", "schema", "scale-out", "streaming-replica", "revocation-under-faults", "crawler-scan",
 ].map((name) => `/test/${name.replace(".", "\\.")}\\.test\\.ts$`);
 
 // Files about PostgreSQL alone: with TEST_DATABASE_URL they run in the postgres project only; without it they stay
