@@ -5,7 +5,8 @@ import path from "node:path";
 import jwt from "jsonwebtoken";
 import { newId } from "../src/common/ids";
 import { dbId, gql, ok } from "./helpers/client";
-import { attackedServer, server, w, attacks, request, refusedWith, expectNoSecrets, type Answer, type Attack } from "./helpers/attacks";
+import { untilPast } from "./helpers/clock";
+import { attackedServer, server, w, attacks, attempt, request, refusedWith, expectNoSecrets, type Answer, type Attack } from "./helpers/attacks";
 
 jest.setTimeout(60_000);
 attackedServer("session-tokens");
@@ -57,6 +58,77 @@ describe("session tokens", () => {
     const token = jwt.sign({ ver: 0 }, secret(), { algorithm: "HS256", subject: ownerSub(), issuer: ISSUER, audience: AUDIENCE, expiresIn: 600 });
     expect(ok(await gql(server, `{ me { id } }`, {}, token)).me.id).toBe(w.owner.id);
     expect(ok(await gql(server, `{ me { id } }`, {}, handMade({ alg: "HS256", typ: "JWT" }, claims(ownerSub()), secret()))).me.id).toBe(w.owner.id);
+  });
+
+  // A verified token is remembered until it expires (src/auth/tokens.ts): expiry must still hold for it, in the same
+  // running process, from the very second JWT says (expired once now >= exp, exp in whole seconds).
+  describe("once remembered", () => {
+    const ME = `{ me { id } }`;
+    const withExp = (exp: number, extra: Record<string, unknown> = {}) => handMade({ alg: "HS256", typ: "JWT" }, claims(ownerSub(), { exp, ...extra }), secret());
+    /** The whole answer, as a client sees it. */
+    const seen = (answer: Answer) => ({ status: answer.status, body: JSON.parse(answer.text) as unknown });
+
+    it("a token used while valid, and so remembered, is refused once its exp has passed, exactly as any expired token", async () => {
+      const verify = jest.spyOn(jwt, "verify");
+      try {
+        // A token that expires in a few seconds, used twice before then. When the machine is so slow that the answers
+        // come after exp, nothing can be said of them: again with a longer lifetime.
+        let token = "";
+        let exp = 0;
+        for (let lifetime = 2; ; lifetime *= 2) {
+          if (lifetime > 32) throw new Error("no token could be used twice within 32 seconds of its signing");
+          exp = now() + lifetime;
+          token = withExp(exp);
+          const first = await gql(server, ME, {}, token);
+          verify.mockClear();
+          const second = await gql(server, ME, {}, token);
+          if (Date.now() >= exp * 1000) continue;
+          expect([ok(first).me, ok(second).me]).toEqual([{ id: w.owner.id }, { id: w.owner.id }]);
+          // The second use was answered from memory: no signature was checked.
+          expect(verify).not.toHaveBeenCalled();
+          break;
+        }
+
+        await untilPast(new Date(exp * 1000).toISOString());
+        const expired = [await gql(server, ME, {}, token), await gql(server, CREATE, {}, token)];
+        // One this server never saw, expired a minute ago.
+        const neverSeen = handMade({ alg: "HS256", typ: "JWT" }, claims(ownerSub(), { iat: now() - 7200, exp: now() - 60 }), secret());
+        const control = [await gql(server, ME, {}, neverSeen), await gql(server, CREATE, {}, neverSeen)];
+        expect(expired.map(seen)).toEqual(control.map(seen));
+        expect(expired[0].data).toEqual({ me: null });
+        refusedWith(expired[1], "UNAUTHENTICATED");
+        await attempt(tokenAttack("the remembered token, expired, is refused and changes nothing", () => token));
+      } finally {
+        verify.mockRestore();
+      }
+    });
+
+    it("at the millisecond its exp is reached a token is refused, remembered or not, exactly when jsonwebtoken refuses it", async () => {
+      // The clock is set, not waited on: a minute ahead, so the real one is nowhere near.
+      const exp = now() + 60;
+      const remembered = withExp(exp);
+      const unseen = withExp(exp, { jti: "never used before its exp" });
+      const library = (token: string) => {
+        try {
+          jwt.verify(token, secret(), { algorithms: ["HS256"], issuer: ISSUER, audience: AUDIENCE });
+          return "valid";
+        } catch (error) {
+          return (error as Error).name;
+        }
+      };
+      const served = async (token: string) => (ok(await gql(server, ME, {}, token)).me?.id === w.owner.id ? "valid" : "refused");
+      const clock = jest.spyOn(Date, "now");
+      try {
+        clock.mockReturnValue(exp * 1000 - 1);
+        // The first use verifies and remembers it; the second is answered from memory.
+        expect([library(remembered), await served(remembered), await served(remembered)]).toEqual(["valid", "valid", "valid"]);
+        clock.mockReturnValue(exp * 1000);
+        expect([library(remembered), await served(remembered)]).toEqual(["TokenExpiredError", "refused"]);
+        expect([library(unseen), await served(unseen)]).toEqual(["TokenExpiredError", "refused"]);
+      } finally {
+        clock.mockRestore();
+      }
+    });
   });
 
   attacks([
