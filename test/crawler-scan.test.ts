@@ -352,11 +352,12 @@ describe("a crawler's scan of one instance on SQLite", () => {
   let conversationId: string;
   let links: Link[];
 
+  // Making the links takes about 15 seconds on a quiet machine, and several times that beside other test files.
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "chat-share-crawl-"));
     a = await startInstance({ ...ENV, DATABASE_URL: `sqlite:${path.join(dir, "crawl.sqlite")}`, DATA_DIR: dir });
     ({ owner, conversationId, links } = await createLinks(a, 2 * SCAN));
-  }, 60_000);
+  }, 90_000);
 
   afterAll(async () => {
     await stopInstance(a);
@@ -413,7 +414,7 @@ describe("a crawler's scan of one instance on SQLite", () => {
     // Started together: the migration lock lets exactly one of them create the schema.
     [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
     ({ owner, conversationId, links } = await createLinks(a, SCAN));
-  }, 60_000);
+  }, 90_000);
 
   afterAll(async () => {
     await Promise.all([a, b].map(stopInstance));
