@@ -1,0 +1,457 @@
+// View counts under real faults: a SIGKILL around a flush loses at most the views not yet written and never counts one
+// twice; two instances flushing the same links at once on PostgreSQL add up exactly. Real processes, real databases.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { Client } from "pg";
+import { startInstance, stopInstance, type Instance } from "./helpers/instances";
+import { createConversation, dbId, gql, ok, shareConversation, signUp, type Account } from "./helpers/client";
+import { createSchema } from "./helpers/server";
+import { requireService } from "./helpers/require-service";
+
+const DATABASE_URL = process.env.TEST_DATABASE_URL;
+const onPostgres = requireService("view-counts-under-faults (PostgreSQL)", Boolean(DATABASE_URL), "they need TEST_DATABASE_URL (.ci/run sets it)");
+
+const SHARE_BASE_URL = "https://chat.example/share/";
+/** How long a state the test waits for may take to show on a busy machine before the test gives up: generous. */
+const DEADLINE_MS = 30_000;
+
+const started: Instance[] = [];
+const folders: string[] = [];
+afterAll(async () => {
+  // Only what a failing test left running; every test stops its own servers.
+  const running = started.filter((instance) => instance.child.exitCode === null && instance.child.signalCode === null);
+  for (const instance of running) instance.child.kill("SIGKILL");
+  await Promise.all(running.map((instance) => instance.exit));
+  for (const folder of folders) fs.rmSync(folder, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chat-share-view-counts-"));
+  folders.push(dir);
+  return dir;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** src/index.ts as its own process, with fixed secrets (so sessions and links outlive a restart) and a flush every 100 ms. */
+async function start(env: Record<string, string>): Promise<Instance> {
+  const instance = await startInstance({
+    HOST: "127.0.0.1",
+    PORT: "0",
+    SCRYPT_LOG_N: "12",
+    LOG_LEVEL: "info",
+    JWT_SECRET: "view-count-test-session-secret-0123456789abcdef",
+    SHARE_LINK_KEY: "view-count-test-share-link-key-0123456789abcdef",
+    SHARE_BASE_URL,
+    SIGNUPS_PER_IP_PER_HOUR: "0",
+    LOGINS_PER_IP_PER_HOUR: "0",
+    SHARES_PER_USER_PER_HOUR: "0",
+    // All the load comes from 127.0.0.1: the limit stays on, so a view cached or not spends it as in production, but
+    // far above what the test sends.
+    VIEWS_PER_IP_PER_MINUTE: "1000000",
+    VIEW_COUNT_FLUSH_MS: "100",
+    ...env,
+  });
+  started.push(instance);
+  return instance;
+}
+
+/** Waits for `until` to hold, checking every `everyMs`; fails naming `what` after the deadline. */
+async function poll(what: string, until: () => boolean | Promise<boolean>, everyMs = 50): Promise<void> {
+  const deadline = Date.now() + DEADLINE_MS;
+  while (!(await until())) {
+    if (Date.now() > deadline) throw new Error(`still waiting, after ${DEADLINE_MS / 1000} s, for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Links, views, and what the clients were told.
+
+interface Link {
+  /** The global id the API gives the owner. */
+  id: string;
+  /** The row's id, as share_view_totals names it. */
+  shareId: string;
+  url: string;
+  title: string;
+  /** Its one message, which the share page shows. */
+  content: string;
+}
+
+/** `n` links, each of a conversation of its own with a title of its own, so an answer shows which link it is. */
+async function makeLinks(server: Instance, owner: Account, n: number): Promise<Link[]> {
+  const links: Link[] = [];
+  for (let i = 0; i < n; i++) {
+    const title = `Counted ${i}`;
+    const conversationId = await createConversation(server, owner.token, title, [{ role: "USER", content: `Count the views of link ${i}.` }]);
+    const share = await shareConversation(server, owner.token, conversationId);
+    links.push({ id: share.id, shareId: dbId(share.id), url: share.url, title, content: `Count the views of link ${i}.` });
+  }
+  return links;
+}
+
+const VIEW = `query View($link: String!) { sharedConversation(link: $link) { title } }`;
+
+/**
+ * The three doors a view comes through, each counted once: the same GraphQL request again (answered from the
+ * whole-response cache after its first time), a GraphQL document never sent before (executed, the snapshot from
+ * its cache), and the share page.
+ */
+type Door = "cached" | "executed" | "page";
+const DOORS: Door[] = ["cached", "cached", "executed", "page"];
+let documents = 0;
+
+class Tally {
+  /** Views sent per link: answered, or cut off by a kill (then possibly counted, possibly not). */
+  readonly sent: number[];
+  readonly answered: number[];
+  readonly cutOff: number[];
+  /** Anything a client saw that cannot be right; a test fails listing them all. */
+  readonly problems: string[] = [];
+
+  constructor(readonly links: Link[]) {
+    this.sent = links.map(() => 0);
+    this.answered = links.map(() => 0);
+    this.cutOff = links.map(() => 0);
+  }
+
+  /** One view of link `i` through `door`; false when the server did not answer (it was killed). */
+  async view(server: Instance, i: number, door: Door): Promise<boolean> {
+    const link = this.links[i];
+    this.sent[i]++;
+    let title: string | undefined;
+    try {
+      if (door === "page") {
+        const res = await fetch(`${server.url}/share/${link.url.split("/").pop()}`);
+        const html = await res.text();
+        if (res.status !== 200) this.problems.push(`the page of link ${i} answered ${res.status}`);
+        title = html.includes(link.content) ? link.title : undefined;
+      } else {
+        const query = door === "cached" ? VIEW : `${VIEW} # ${++documents}`;
+        const result = await gql(server, query, { link: link.url });
+        if (result.errors?.length) this.problems.push(`a view of link ${i} (${door}) answered ${result.text}`);
+        title = result.data?.sharedConversation?.title;
+      }
+    } catch {
+      this.cutOff[i]++;
+      return false;
+    }
+    this.answered[i]++;
+    if (title !== link.title) this.problems.push(`a view of link ${i} (${door}) did not show "${link.title}"`);
+    return true;
+  }
+
+  /**
+   * `loops` clients viewing the links in `order`, each starting at another place in it and cycling the doors, for
+   * `rounds` rounds or until `stopped`, or until the server stops answering.
+   */
+  load(server: Instance, order: number[], { loops, rounds = Infinity, stopped = () => false }: { loops: number; rounds?: number; stopped?: () => boolean }): Promise<void> {
+    return Promise.all(
+      Array.from({ length: loops }, async (_, loop) => {
+        for (let round = 0; round < rounds && !stopped(); round++) {
+          for (let step = 0; step < order.length && !stopped(); step++) {
+            const i = order[(step + loop * 3) % order.length];
+            if (!(await this.view(server, i, DOORS[(round + step + loop) % DOORS.length]))) return;
+          }
+        }
+      }),
+    ).then(() => undefined);
+  }
+}
+
+const COUNTS = `{ myShares(first: 100) { edges { node { id viewCount viewsByDay(days: 2) { views } } } } }`;
+
+/** What the owner sees: each link's viewCount, and the sum of its views by day (two days, in case the test spans midnight). */
+async function ownerCounts(server: Instance, owner: Account, links: Link[]): Promise<{ viewCount: number; byDay: number }[]> {
+  const edges: { node: { id: string; viewCount: number; viewsByDay: { views: number }[] } }[] = ok(await gql(server, COUNTS, {}, owner.token)).myShares.edges;
+  const byId = new Map(edges.map(({ node }) => [node.id, { viewCount: node.viewCount, byDay: node.viewsByDay.reduce((sum, d) => sum + d.views, 0) }]));
+  return links.map((link) => byId.get(link.id)!);
+}
+
+/** Where a server's life began: the views it found stored, and the views sent and answered by then. */
+interface Baseline {
+  stored: number[];
+  sent: number[];
+  answered: number[];
+}
+
+/**
+ * While the load runs, the owner keeps reading the counts, which are said to be "always complete when read here":
+ * never more than was stored when the server started plus the views sent to it since, by the time the read answered;
+ * and with `exact` (one instance, which sees every view), never fewer than what was stored plus the views it had
+ * answered before the read was sent.
+ */
+async function watchOwner(server: Instance, owner: Account, tally: Tally, from: Baseline, exact: boolean, stopped: () => boolean): Promise<void> {
+  while (!stopped()) {
+    const before = [...tally.answered];
+    let counts: { viewCount: number }[];
+    try {
+      counts = await ownerCounts(server, owner, tally.links);
+    } catch {
+      return; // killed
+    }
+    for (const [i, { viewCount }] of counts.entries()) {
+      const [most, least] = [from.stored[i] + tally.sent[i] - from.sent[i], from.stored[i] + before[i] - from.answered[i]];
+      if (viewCount > most) tally.problems.push(`the owner saw ${viewCount} views of link ${i} where at most ${most} could have been counted`);
+      if (exact && viewCount < least) tally.problems.push(`the owner saw ${viewCount} views of link ${i} where at least ${least} had been counted`);
+    }
+    await sleep(20);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// SQLite: the file, seen from outside the server.
+
+/**
+ * Watches a server's SQLite file from a connection of its own, as an operator's tool would: which flushes have
+ * committed (data_version moves with every commit of another connection, and a flush is the only writer while views
+ * run) and their totals, and whether a write transaction is open right now (BEGIN IMMEDIATE finds the write lock
+ * taken; it is let go at once, so the server's flush waits a moment at most).
+ */
+class FlushWatch {
+  private readonly db: Database.Database;
+  private version: number;
+  /** Commits seen since the watch began (several between two looks count once). */
+  commits = 0;
+  /** The highest total seen committed per share id: views the file provably holds. */
+  readonly committed = new Map<string, number>();
+  /** Whether the last look found a write transaction open. */
+  writing = false;
+  readonly problems: string[] = [];
+
+  constructor(file: string) {
+    this.db = new Database(file, { timeout: 0 });
+    this.version = this.db.pragma("data_version", { simple: true }) as number;
+    this.readTotals();
+  }
+
+  private readTotals(): void {
+    for (const { id, n } of this.db.prepare(`SELECT share_id AS id, view_count AS n FROM share_view_totals`).all() as { id: string; n: number }[]) {
+      const before = this.committed.get(id) ?? 0;
+      if (n < before) this.problems.push(`the stored total of ${id} went down from ${before} to ${n}`);
+      this.committed.set(id, Math.max(before, n));
+    }
+  }
+
+  look(): void {
+    const version = this.db.pragma("data_version", { simple: true }) as number;
+    if (version !== this.version) {
+      this.version = version;
+      this.commits++;
+      this.readTotals();
+    }
+    try {
+      this.db.exec("BEGIN IMMEDIATE");
+      this.db.exec("ROLLBACK");
+      this.writing = false;
+    } catch (error) {
+      if ((error as { code?: string }).code !== "SQLITE_BUSY") throw error;
+      this.writing = true;
+    }
+  }
+
+  /** Looks every millisecond or so until `until` holds. */
+  async until(what: string, until: () => boolean): Promise<void> {
+    await poll(what, () => (this.look(), until()), 1);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+/** What the file holds after the process died, read with no server in between; fails unless it is sound. */
+function stored(file: string): { totals: Map<string, number>; days: Map<string, number> } {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
+    expect(db.pragma("foreign_key_check")).toEqual([]);
+    const rows = (sql: string) => new Map((db.prepare(sql).all() as { id: string; n: number }[]).map((r) => [r.id, r.n]));
+    return {
+      totals: rows(`SELECT share_id AS id, view_count AS n FROM share_view_totals`),
+      days: rows(`SELECT share_id AS id, SUM(views) AS n FROM share_view_days GROUP BY share_id`),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** Seeded, and a failing run prints the seed, so its choices can be replayed (the moment of the kill cannot). */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe("a SIGKILL around a view-count flush (SQLite)", () => {
+  it("loses at most the views not yet written, never counts one twice, and the restarted server counts on from what is stored", async () => {
+    const seed = Date.now();
+    const rand = random(seed);
+    const file = path.join(tempDir(), "chat-share.sqlite");
+    const env = { DATABASE_URL: `sqlite:${file}`, DATA_DIR: path.dirname(file) };
+    let server = await start(env);
+    const owner = await signUp(server, { displayName: "Olivia Owner" });
+    const links = await makeLinks(server, owner, 24);
+    const tally = new Tally(links);
+    const order = links.map((_, i) => i);
+    const summary: string[] = [];
+    let from: Baseline = { stored: links.map(() => 0), sent: [...tally.sent], answered: [...tally.answered] };
+
+    // Three kill moments: with a flush's transaction open, right after one committed, and anywhere between two.
+    const moments = ["while a flush held the write lock", "just after a flush committed", "at a random moment between flushes"];
+    for (const [cycle, moment] of moments.entries()) {
+      const watch = new FlushWatch(file);
+      let stop = false;
+      const loadDone = tally.load(server, order, { loops: 8, stopped: () => stop });
+      const ownerDone = watchOwner(server, owner, tally, from, true, () => stop);
+      // Flushes have happened under this load (observed in the file, not assumed from the clock)...
+      await watch.until(`five flushes in cycle ${cycle + 1}`, () => watch.commits >= 5);
+      // ...then the kill, at this cycle's moment.
+      if (cycle === 0) await watch.until("a flush holding the write lock", () => watch.writing);
+      else if (cycle === 1) {
+        const commits = watch.commits;
+        await watch.until("one more flush", () => watch.commits > commits);
+      } else await sleep(Math.floor(rand() * 100));
+      server.child.kill("SIGKILL");
+      const writingAtKill = watch.writing;
+      const committedBeforeKill = new Map(watch.committed);
+      expect(await server.exit).toBeNull();
+      stop = true;
+      await Promise.all([loadDone, ownerDone]);
+      watch.look();
+      watch.close();
+      expect({ seed, cycle, problems: [...tally.problems, ...watch.problems] }).toEqual({ seed, cycle, problems: [] });
+
+      // The file: sound, every flush whole (its totals and its per-day rows together or neither), nothing that was
+      // seen committed lost, and no view counted more often than it was sent.
+      const { totals, days } = stored(file);
+      const found = links.map((link, i) => ({
+        link: i,
+        total: totals.get(link.shareId) ?? 0,
+        byDay: days.get(link.shareId) ?? 0,
+        committedBefore: committedBeforeKill.get(link.shareId) ?? 0,
+        sent: tally.sent[i],
+      }));
+      for (const f of found) {
+        expect({ seed, cycle, ...f, wholeFlushes: f.byDay === f.total }).toEqual({ seed, cycle, ...f, wholeFlushes: true });
+        expect({ seed, cycle, ...f, nothingCommittedLost: f.total >= f.committedBefore }).toEqual({ seed, cycle, ...f, nothingCommittedLost: true });
+        expect({ seed, cycle, ...f, neverMoreThanSent: f.total <= f.sent }).toEqual({ seed, cycle, ...f, neverMoreThanSent: true });
+      }
+      const sum = (ns: number[]) => ns.reduce((a, b) => a + b, 0);
+      const [total, before, answered, cutOff] = [sum(found.map((f) => f.total)), sum([...committedBeforeKill.values()]), sum(tally.answered), sum(tally.cutOff)];
+      const flushAtKill = writingAtKill ? (total > before ? ", which committed before the kill landed" : ", which was rolled back") : "";
+      summary.push(`cycle ${cycle + 1}: killed ${moment}${flushAtKill}; ${answered} views answered and ${cutOff} cut off so far, ${total} stored`);
+
+      // The restarted server tells the owner exactly what the file holds, by total and by day.
+      server = await start(env);
+      const seen = await ownerCounts(server, owner, links);
+      expect({ seed, cycle, seen }).toEqual({ seed, cycle, seen: found.map((f) => ({ viewCount: f.total, byDay: f.total })) });
+      from = { stored: found.map((f) => f.total), sent: [...tally.sent], answered: [...tally.answered] };
+    }
+
+    // Counting goes on from the stored totals: views now are seen at once and written by the timer...
+    const base = (await ownerCounts(server, owner, links)).map((c) => c.viewCount);
+    await tally.load(server, order, { loops: 3, rounds: 1 });
+    expect(tally.problems).toEqual([]);
+    const more = (i: number) => base[i] + 3;
+    expect(await ownerCounts(server, owner, links)).toEqual(links.map((_, i) => ({ viewCount: more(i), byDay: more(i) })));
+    const watch = new FlushWatch(file);
+    await watch.until("the timer's flush of the views after the restart", () => links.every((link, i) => watch.committed.get(link.shareId) === more(i)));
+    watch.close();
+    // ...and one more view of each, sent just before a SIGTERM, is written by the stop.
+    for (const i of order) expect(await tally.view(server, i, "cached")).toBe(true);
+    server.child.kill("SIGTERM");
+    expect(await server.exit).toBe(0);
+    const { totals, days } = stored(file);
+    expect(links.map((link) => [totals.get(link.shareId), days.get(link.shareId)])).toEqual(links.map((_, i) => [more(i) + 1, more(i) + 1]));
+    process.stdout.write(`view counts under SIGKILL (seed ${seed}):\n  ${summary.join("\n  ")}\n`);
+  }, 120_000);
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// PostgreSQL: two instances' flushes meet on the same rows.
+
+(onPostgres ? describe : describe.skip)("two instances flushing the same links at once (PostgreSQL)", () => {
+  it("counts every view of every link exactly once, none failing, before and after both stop", async () => {
+    const db = await createSchema();
+    const schema = db.env.DATABASE_SCHEMA;
+    let a: Instance | undefined;
+    let b: Instance | undefined;
+    try {
+      const env = { ...db.env, DATA_DIR: tempDir() };
+      // Started together: the migration lock lets one of them create the schema.
+      [a, b] = await Promise.all([start(env), start(env)]);
+      const owner = await signUp(a, { displayName: "Olivia Owner" });
+      const links = await makeLinks(a, owner, 12);
+      const tally = new Tally(links);
+
+      // A views the links in id order and B in the reverse, so each one's batches list the links in opposite orders
+      // (views of a batch come in the order they arrive): only writing them in id order keeps the flushes from
+      // locking rows in opposite orders.
+      const byId = links.map((_, i) => i).sort((x, y) => (links[x].shareId < links[y].shareId ? -1 : 1));
+      let stop = false;
+      const none: Baseline = { stored: links.map(() => 0), sent: links.map(() => 0), answered: links.map(() => 0) };
+      const watching = [a, b].map((server) => watchOwner(server, owner, tally, none, false, () => stop));
+      await Promise.all([tally.load(a, byId, { loops: 4, rounds: 24 }), tally.load(b, [...byId].reverse(), { loops: 4, rounds: 24 })]);
+      stop = true;
+      await Promise.all(watching);
+      expect({ cutOff: tally.cutOff.filter((n) => n > 0), problems: tally.problems }).toEqual({ cutOff: [], problems: [] });
+
+      // Both instances' flushes done: each shows the stored total plus only its own pending views, so both showing
+      // every view answered means nothing is pending anywhere. Never more on the way.
+      const expected = () => tally.answered.map((n) => ({ viewCount: n, byDay: n }));
+      for (const server of [a, b]) {
+        await poll("both instances to have written their views", async () => {
+          const seen = await ownerCounts(server, owner, links);
+          for (const [i, c] of seen.entries()) {
+            if (c.viewCount > tally.answered[i]) tally.problems.push(`the owner saw ${c.viewCount} views of link ${i}, of ${tally.answered[i]} answered`);
+          }
+          return JSON.stringify(seen) === JSON.stringify(expected());
+        });
+      }
+      expect(tally.problems).toEqual([]);
+
+      const admin = new Client({ connectionString: DATABASE_URL });
+      await admin.connect();
+      const storedCounts = async () => {
+        const rows = async (sql: string) => new Map((await admin.query<{ id: string; n: string }>(sql)).rows.map((r) => [r.id, Number(r.n)]));
+        const totals = await rows(`SELECT share_id AS id, view_count AS n FROM "${schema}".share_view_totals`);
+        const days = await rows(`SELECT share_id AS id, SUM(views) AS n FROM "${schema}".share_view_days GROUP BY share_id`);
+        return links.map((link) => ({ viewCount: totals.get(link.shareId), byDay: days.get(link.shareId) }));
+      };
+      try {
+        expect(await storedCounts()).toEqual(expected());
+
+        // One more view of each link on each, just before both are stopped: the stop writes them.
+        for (const i of byId) expect([await tally.view(a, i, "cached"), await tally.view(b, i, "page")]).toEqual([true, true]);
+        a.child.kill("SIGTERM");
+        b.child.kill("SIGTERM");
+        expect(await Promise.all([a.exit, b.exit])).toEqual([0, 0]);
+        expect(tally.problems).toEqual([]);
+        expect(await storedCounts()).toEqual(expected());
+      } finally {
+        await admin.end();
+      }
+
+      // A deadlock PostgreSQL resolved by aborting one flush would be retried (and logged); none reached a client.
+      const logs = a.output() + b.output();
+      const deadlocks = logs.split("\n").filter((line) => line.includes("deadlock detected")).length;
+      const failedFlushes = logs.split("\n").filter((line) => line.includes("could not write view counts")).length;
+      process.stdout.write(
+        `view counts on two instances: ${tally.answered.reduce((x, y) => x + y, 0)} views of ${links.length} links, ` +
+          `${deadlocks} deadlock(s) and ${failedFlushes} failed flush(es) in the logs\n`,
+      );
+    } finally {
+      await Promise.all([stopInstance(a), stopInstance(b)]);
+      await db.drop();
+    }
+  }, 120_000);
+});
