@@ -30,8 +30,8 @@ export interface Services {
 export function createLoaders(dataSource: DataSource, services: Services) {
   return {
     ...createConversationLoaders(dataSource),
-    ...createShareLoaders(dataSource),
-    ...createShareActivityLoaders(dataSource),
+    ...createShareLoaders(dataSource, services.shares.views),
+    ...createShareActivityLoaders(dataSource, services.shares.views),
     ...createModerationLoaders(dataSource, services.shareReader),
     ...createAttachmentLoaders(dataSource),
   };

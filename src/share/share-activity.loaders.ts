@@ -8,6 +8,7 @@ import { Share, SHARE_STATUS_SQL, ShareStatus } from "./share.entity";
 import { MODERATION_KINDS, ShareEvent, ShareViewDay } from "./share-event.entity";
 import { utcDate } from "../db/entity-rows";
 import type { ConversationSharing } from "./share-activity.type";
+import type { ViewCounter } from "./view-counter";
 
 export interface ActivityPageKey {
   shareId: string;
@@ -66,17 +67,17 @@ async function loadSharing(dataSource: DataSource, conversationIds: readonly str
   return conversationIds.map((id) => byId.get(id) ?? { activeLinkCount: 0, lastSharedAt: null });
 }
 
-export function createShareActivityLoaders(dataSource: DataSource) {
+export function createShareActivityLoaders(dataSource: DataSource, views: ViewCounter) {
   return {
     activityPages: new DataLoader<ActivityPageKey, ShareEvent[], string>((keys) => loadActivity(dataSource, keys), {
       maxBatchSize: MAX_BATCH,
       cacheKeyFn: (k) => JSON.stringify(k),
     }),
-    /** Each share's per-day view rows from a UTC day (YYYY-MM-DD) on, oldest first. */
+    /** Each share's per-day view rows from a UTC day (YYYY-MM-DD) on, oldest first; read so that adding views.pendingFor() counts each view once. */
     viewDays: new DataLoader<{ shareId: string; since: string }, ShareViewDay[], string>(async (keys) => {
       const since = keys.map((k) => k.since).sort()[0];
       const where = { shareId: In(keys.map((k) => k.shareId)), day: MoreThanOrEqual(since) };
-      const byShare = groupBy(await dataSource.manager.find(ShareViewDay, { where, order: { day: "ASC" } }), (r) => r.shareId);
+      const byShare = groupBy(await views.consistently(() => dataSource.manager.find(ShareViewDay, { where, order: { day: "ASC" } })), (r) => r.shareId);
       return keys.map((k) => (byShare.get(k.shareId) ?? []).filter((r) => r.day >= k.since));
     }, { maxBatchSize: MAX_BATCH, cacheKeyFn: (k) => `${k.shareId} ${k.since}` }),
     sharingByConversationId: new DataLoader<string, ConversationSharing>((ids) => loadSharing(dataSource, ids), { maxBatchSize: MAX_BATCH }),

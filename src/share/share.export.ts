@@ -29,7 +29,9 @@ export function shareExport(dataSource: DataSource, links: ShareLinks, views: Vi
       const [shares, events, totals] = await Promise.all([
         manager.find(Share, { where: { ownerId: viewer.id }, order: { id: "ASC" }, select: withSnapshot(dataSource) }),
         manager.createQueryBuilder(ShareEvent, "e").innerJoin(Share, "s", "s.id = e.share_id").where("s.owner_id = :ownerId", { ownerId: viewer.id }).orderBy("e.id", "DESC").getMany(),
-        manager.createQueryBuilder(ShareViewTotal, "t").innerJoin(Share, "s", "s.id = t.share_id").where("s.owner_id = :ownerId", { ownerId: viewer.id }).getMany(),
+        views.consistently(() =>
+          manager.createQueryBuilder(ShareViewTotal, "t").innerJoin(Share, "s", "s.id = t.share_id").where("s.owner_id = :ownerId", { ownerId: viewer.id }).getMany(),
+        ),
       ]);
       const eventsByShare = groupBy(events, (e) => e.shareId);
       const storedViews = new Map(totals.map((t) => [t.shareId, t.viewCount]));

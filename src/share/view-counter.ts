@@ -79,6 +79,12 @@ async function addOnSqlite(manager: EntityManager, entries: [string, PendingView
   await manager.query(ADD_DAY_SQL(LIVE_JSON_ROWS("value ->> 0, value ->> 1, value ->> 2")), [JSON.stringify(dayRows(entries))]);
 }
 
+function settleable(): { done: Promise<void>; settle: () => void } {
+  let settle!: () => void;
+  const done = new Promise<void>((resolve) => (settle = resolve));
+  return { done, settle };
+}
+
 // A flush writes this many shares per transaction and lets other requests in between, so no batch holds the
 // event loop (or PostgreSQL's row locks) for long.
 const FLUSH_CHUNK = 500;
@@ -89,6 +95,10 @@ export class ViewCounter {
   private inFlight = new Map<string, PendingViews>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  /** The chunk being written, from its first statement (when readers may start to see it) until it leaves `inFlight`. */
+  private writing: { done: Promise<void>; settle: () => void } | undefined;
+  /** Moves each time a chunk leaves `inFlight`, written or put back. */
+  private generation = 0;
 
   constructor(
     private readonly transactions: Transactions,
@@ -119,6 +129,24 @@ export class ViewCounter {
     return { count: waiting.count + writing.count, lastViewedAt: waiting.lastViewedAt, byDay: mergeDays(writing.byDay, waiting.byDay) };
   }
 
+  /**
+   * Runs `read` of written views (totals, per-day rows) so that what it returns and pendingFor() agree, running it
+   * again if a chunk of this instance was written meanwhile. On PostgreSQL a read on another connection may see a
+   * chunk committed before this process hears that its COMMIT succeeded (the chunk then counts twice: written and
+   * in flight), or read before the commit and be added to pendingFor() after the chunk left it (counted never).
+   */
+  async consistently<T>(read: () => Promise<T>): Promise<T> {
+    for (;;) {
+      if (this.writing) {
+        await this.writing.done;
+        continue;
+      }
+      const generation = this.generation;
+      const result = await read();
+      if (!this.writing && this.generation === generation) return result;
+    }
+  }
+
   /** Writes every batched view: the totals and the per-day rows, FLUSH_CHUNK shares per transaction. */
   flush(): Promise<void> {
     // One at a time (the batch being written is one map): a flush asked for during another runs right after it,
@@ -142,14 +170,22 @@ export class ViewCounter {
         if (start > 0) await new Promise((resolve) => setImmediate(resolve));
         const chunk = entries.slice(start, start + FLUSH_CHUNK);
         try {
-          await this.transactions.write((manager) => (manager.connection.options.type === "postgres" ? addOnPostgres : addOnSqlite)(manager, chunk));
+          await this.transactions.write((manager) => {
+            this.writing ??= settleable();
+            return (manager.connection.options.type === "postgres" ? addOnPostgres : addOnSqlite)(manager, chunk);
+          });
+          for (const [id] of chunk) this.inFlight.delete(id);
         } catch (error) {
           // Put the rest back so the next flush tries again; counts are approximate only if the process dies meanwhile.
           this.putBack(entries.slice(start));
           this.logger.warn("could not write view counts", { error: String(error) });
           return;
+        } finally {
+          const chunkWritten = this.writing;
+          this.writing = undefined;
+          this.generation++;
+          chunkWritten?.settle();
         }
-        for (const [id] of chunk) this.inFlight.delete(id);
       }
     } finally {
       this.inFlight = new Map();
