@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { Client } from "pg";
 import { startInstance, stopInstance, type Instance } from "./helpers/instances";
@@ -208,8 +209,7 @@ async function watchOwner(server: Instance, owner: Account, tally: Tally, from: 
 /**
  * Watches a server's SQLite file from a connection of its own, as an operator's tool would: which flushes have
  * committed (data_version moves with every commit of another connection, and a flush is the only writer while views
- * run) and their totals, and whether a write transaction is open right now (BEGIN IMMEDIATE finds the write lock
- * taken; it is let go at once, so the server's flush waits a moment at most).
+ * run), and the totals they left.
  */
 class FlushWatch {
   private readonly db: Database.Database;
@@ -218,8 +218,6 @@ class FlushWatch {
   commits = 0;
   /** The highest total seen committed per share id: views the file provably holds. */
   readonly committed = new Map<string, number>();
-  /** Whether the last look found a write transaction open. */
-  writing = false;
   readonly problems: string[] = [];
 
   constructor(file: string) {
@@ -243,24 +241,71 @@ class FlushWatch {
       this.commits++;
       this.readTotals();
     }
-    try {
-      this.db.exec("BEGIN IMMEDIATE");
-      this.db.exec("ROLLBACK");
-      this.writing = false;
-    } catch (error) {
-      if ((error as { code?: string }).code !== "SQLITE_BUSY") throw error;
-      this.writing = true;
-    }
   }
 
-  /** Looks every millisecond or so until `until` holds. */
-  async until(what: string, until: () => boolean): Promise<void> {
-    await poll(what, () => (this.look(), until()), 1);
+  /** Looks every millisecond or so until `until` holds, then does `then` at once, before anything else can run. */
+  async until(what: string, until: () => boolean, then: () => void = () => {}): Promise<void> {
+    await poll(what, () => {
+      this.look();
+      if (!until()) return false;
+      then();
+      return true;
+    }, 1);
   }
 
   close(): void {
     this.db.close();
   }
+}
+
+/**
+ * SIGKILLs `pid` with a flush's transaction provably open. The moment a thread of its own, probing all the time,
+ * finds the file's write lock taken (BEGIN IMMEDIATE fails; when it succeeds it lets go at once), it freezes the
+ * process (SIGSTOP); if the lock is still held 50 ms later, long after a flush lets go, the process is frozen inside
+ * the transaction and is killed there; else it goes on (SIGCONT) and the next flush is tried. A flush holds the lock
+ * for a fraction of a millisecond, less than a signal may take to land, let alone the test's busy event loop to act
+ * on a look; and the load goes on meanwhile, so the flush caught carries a full interval's views. Answers the views
+ * stored just before (to tell afterwards whether that flush got to commit), or null if none was caught in time.
+ */
+function killWhileWriting(file: string, pid: number): Promise<{ storedBefore: number } | null> {
+  const code = `
+    const { workerData, parentPort } = require("node:worker_threads");
+    const Database = require(workerData.sqlite);
+    const db = new Database(workerData.file, { timeout: 0 });
+    const stored = db.prepare("SELECT coalesce(sum(view_count), 0) AS n FROM share_view_totals");
+    const locked = () => {
+      try {
+        db.exec("BEGIN IMMEDIATE");
+        db.exec("ROLLBACK");
+        return false;
+      } catch (error) {
+        if (error.code !== "SQLITE_BUSY") throw error;
+        return true;
+      }
+    };
+    // A probe that took the lock a moment ago would make the server's writer back off for milliseconds: look every
+    // 50 µs or so, not without pause.
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    let version = -1, storedBefore = 0, outcome = null;
+    for (const end = Date.now() + workerData.ms; outcome === null && Date.now() < end; Atomics.wait(pause, 0, 0, 0.05)) {
+      const v = db.pragma("data_version", { simple: true });
+      if (v !== version) [version, storedBefore] = [v, stored.get().n];
+      if (!locked()) continue;
+      process.kill(workerData.pid, "SIGSTOP");
+      let held = true;
+      for (const until = Date.now() + 50; held && Date.now() < until; ) held = locked();
+      if (held) {
+        process.kill(workerData.pid, "SIGKILL");
+        outcome = { storedBefore };
+      } else process.kill(workerData.pid, "SIGCONT");
+    }
+    db.close();
+    parentPort.postMessage(outcome);`;
+  const worker = new Worker(code, { eval: true, workerData: { file, pid, ms: DEADLINE_MS, sqlite: require.resolve("better-sqlite3") } });
+  return new Promise((resolve, reject) => {
+    worker.once("message", resolve);
+    worker.once("error", reject);
+  });
 }
 
 /** What the file holds after the process died, read with no server in between; fails unless it is sound. */
@@ -305,8 +350,8 @@ describe("a SIGKILL around a view-count flush (SQLite)", () => {
     const summary: string[] = [];
     let from: Baseline = { stored: links.map(() => 0), sent: [...tally.sent], answered: [...tally.answered] };
 
-    // Three kill moments: with a flush's transaction open, right after one committed, and anywhere between two.
-    const moments = ["while a flush held the write lock", "just after a flush committed", "at a random moment between flushes"];
+    // Three kill moments: inside a flush's transaction, right after one committed, and anywhere between two.
+    const moments = ["inside a flush's transaction", "just after a flush committed", "at a random moment between flushes"];
     for (const [cycle, moment] of moments.entries()) {
       const watch = new FlushWatch(file);
       let stop = false;
@@ -315,13 +360,18 @@ describe("a SIGKILL around a view-count flush (SQLite)", () => {
       // Flushes have happened under this load (observed in the file, not assumed from the clock)...
       await watch.until(`five flushes in cycle ${cycle + 1}`, () => watch.commits >= 5);
       // ...then the kill, at this cycle's moment.
-      if (cycle === 0) await watch.until("a flush holding the write lock", () => watch.writing);
-      else if (cycle === 1) {
+      const kill = () => server.child.kill("SIGKILL");
+      let killedWriting: { storedBefore: number } | null = null;
+      if (cycle === 0) {
+        killedWriting = await killWhileWriting(file, server.child.pid!);
+        if (!killedWriting) throw new Error(`no flush was seen holding the write lock within ${DEADLINE_MS / 1000} s`);
+      } else if (cycle === 1) {
         const commits = watch.commits;
-        await watch.until("one more flush", () => watch.commits > commits);
-      } else await sleep(Math.floor(rand() * 100));
-      server.child.kill("SIGKILL");
-      const writingAtKill = watch.writing;
+        await watch.until("one more flush", () => watch.commits > commits, kill);
+      } else {
+        await sleep(Math.floor(rand() * 100));
+        kill();
+      }
       const committedBeforeKill = new Map(watch.committed);
       expect(await server.exit).toBeNull();
       stop = true;
@@ -346,8 +396,10 @@ describe("a SIGKILL around a view-count flush (SQLite)", () => {
         expect({ seed, cycle, ...f, neverMoreThanSent: f.total <= f.sent }).toEqual({ seed, cycle, ...f, neverMoreThanSent: true });
       }
       const sum = (ns: number[]) => ns.reduce((a, b) => a + b, 0);
-      const [total, before, answered, cutOff] = [sum(found.map((f) => f.total)), sum([...committedBeforeKill.values()]), sum(tally.answered), sum(tally.cutOff)];
-      const flushAtKill = writingAtKill ? (total > before ? ", which committed before the kill landed" : ", which was rolled back") : "";
+      const [total, answered, cutOff] = [sum(found.map((f) => f.total)), sum(tally.answered), sum(tally.cutOff)];
+      // The flush caught writing either committed whole or left no trace; what was stored before it stays.
+      if (killedWriting) expect({ seed, cycle, total, storedBefore: killedWriting.storedBefore, kept: total >= killedWriting.storedBefore }).toMatchObject({ kept: true });
+      const flushAtKill = killedWriting ? (total > killedWriting.storedBefore ? ", which committed before the kill landed" : ", which was rolled back") : "";
       summary.push(`cycle ${cycle + 1}: killed ${moment}${flushAtKill}; ${answered} views answered and ${cutOff} cut off so far, ${total} stored`);
 
       // The restarted server tells the owner exactly what the file holds, by total and by day.
