@@ -86,7 +86,12 @@ export function createServices(config: Config, dataSource: DataSource, logger: L
   const shareReader = new ShareReader(dataSource, links, views, linkCache, viewsPerIp, config.shareCacheMaxAgeSeconds, (error) =>
     logger.warn("a read replica failed; the view read the primary instead", { error: String(error) }),
   );
-  const responses = new PublicResponses(responseCache, (clientIp, shareIds) => shareReader.countCachedView(clientIp, shareIds), () => metrics.responseCacheHits.inc());
+  const responses = new PublicResponses(
+    responseCache,
+    (clientIp, shareIds, stillShown) => shareReader.countCachedView(clientIp, shareIds, stillShown),
+    () => metrics.responseCacheHits.inc(),
+    Boolean(bus),
+  );
   const shares = new ShareService(
     dataSource,
     transactions,

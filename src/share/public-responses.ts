@@ -37,8 +37,11 @@ class Recording implements ShownLinks {
 /** What every response is sent with once it depends on who asks: no cache, shared or the browser's, may keep it. */
 export const CACHE_CONTROL_PRIVATE = "private, no-store";
 
-/** Counts a view of these shares for a client; false once that client's allowance is spent. */
-export type CountCachedView = (clientIp: string, shareIds: readonly string[]) => Promise<boolean>;
+/**
+ * Counts a view of these shares for a client; false once that client's allowance is spent, or when the answer may no
+ * longer be shown once the allowance was checked (`stillShown`, asked after that wait and before counting).
+ */
+export type CountCachedView = (clientIp: string, shareIds: readonly string[], stillShown: () => boolean) => Promise<boolean>;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -65,6 +68,8 @@ export class PublicResponses {
     private readonly countCachedView: CountCachedView,
     /** Told of every request answered from the cache (metrics). */
     private readonly onHit: () => void = () => {},
+    /** Whether other instances publish invalidations to this one (Redis). */
+    private readonly shared = false,
   ) {}
 
   /**
@@ -82,8 +87,14 @@ export class PublicResponses {
 
   /** Answers from the cache when it holds a fresh answer and the client may view more; true when it answered. */
   async answer(key: string, clientIp: string, res: ServerResponse): Promise<boolean> {
+    // As the link reader does: an invalidation another instance published before this request was sent is already in
+    // our Redis socket, and one event-loop turn lets it be applied before the cache is read. One that arrives while
+    // the client's allowance is checked (a Redis round trip too) empties the cache meanwhile: the answer read before
+    // it is then not sent, and the request is executed instead.
+    if (this.shared) await new Promise((resolve) => setImmediate(resolve));
+    const generation = this.cache.generation;
     const hit = this.cache.get(key);
-    if (!hit || !(await this.countCachedView(clientIp, hit.shareIds))) return false;
+    if (!hit || !(await this.countCachedView(clientIp, hit.shareIds, () => this.cache.generation === generation))) return false;
     this.onHit();
     // Only what is left of the freshness it was cached with, so shared caches downstream never add a second max-age.
     const remaining = Math.max(0, Math.floor((hit.staleAt - Date.now()) / 1000));

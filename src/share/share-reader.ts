@@ -150,9 +150,12 @@ export class ShareReader {
     return { conversation: withFileUrls(found.link.view, `${this.links.baseUrl}${token}/files/`), audience };
   }
 
-  /** Counts a view of these shares served from a cached response; false once the address's allowance is spent. */
-  async countCachedView(clientIp: string, shareIds: readonly string[]): Promise<boolean> {
-    if (!(await this.viewsPerIp.consume(clientIp)).allowed) return false;
+  /**
+   * Counts a view of these shares served from a cached response; false once the address's allowance is spent, or
+   * when the response may no longer be shown by the time the allowance was checked (`stillShown`).
+   */
+  async countCachedView(clientIp: string, shareIds: readonly string[], stillShown: () => boolean): Promise<boolean> {
+    if (!(await this.viewsPerIp.consume(clientIp)).allowed || !stillShown()) return false;
     for (const shareId of shareIds) this.views.record(shareId);
     return true;
   }
