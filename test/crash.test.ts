@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { dbId, gql, ok, signUp, type Account, type GraphQLResult } from "./helpers/client";
+import { seededRandom } from "./helpers/random";
 
 const ROOT = path.join(__dirname, "..");
 const SHARE_BASE_URL = "https://chat.example/share/";
@@ -182,18 +183,6 @@ interface Share {
 type Lost = { kind: "create"; owner: number; title: string } | { kind: "import"; owner: number; share: Share } | { kind: "share"; conversationId: string };
 
 type Sent<T> = { kind: "ok"; data: T; at: number } | { kind: "refused"; codes: (string | undefined)[]; at: number } | { kind: "lost" };
-
-/** Seeded, and a failing run prints the seed, so its choices can be replayed (the moment of the kill cannot). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Ledger {
   readonly conversations = new Map<string, Conversation>();
@@ -600,7 +589,7 @@ async function checkThroughApi(server: Running, ledger: Ledger): Promise<void> {
 describe("a SIGKILL under a steady stream of mutations", () => {
   it("loses no acknowledged mutation, leaves nothing partial and keeps the file sound, over three kill/restart cycles", async () => {
     const seed = Date.now();
-    const ledger = new Ledger(random(seed));
+    const ledger = new Ledger(seededRandom(seed));
     const file = databaseFile();
     let server = await start(file);
     ledger.users = await Promise.all([0, 1, 2].map((i) => signUp(server, { displayName: `Loop owner ${i}` })));

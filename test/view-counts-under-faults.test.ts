@@ -10,6 +10,7 @@ import { startInstance, stopInstance, type Instance } from "./helpers/instances"
 import { createConversation, dbId, gql, ok, shareConversation, signUp, type Account } from "./helpers/client";
 import { createSchema } from "./helpers/server";
 import { requireService } from "./helpers/require-service";
+import { seededRandom } from "./helpers/random";
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL;
 const onPostgres = requireService("view-counts-under-faults (PostgreSQL)", Boolean(DATABASE_URL), "they need TEST_DATABASE_URL (.ci/run sets it)");
@@ -332,22 +333,10 @@ function stored(file: string): { totals: Map<string, number>; days: Map<string, 
   }
 }
 
-/** Seeded, and a failing run prints the seed, so its choices can be replayed (the moment of the kill cannot). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe("a SIGKILL around a view-count flush (SQLite)", () => {
   it("loses at most the views not yet written, never counts one twice, and the restarted server counts on from what is stored", async () => {
     const seed = Date.now();
-    const rand = random(seed);
+    const rand = seededRandom(seed);
     const file = path.join(tempDir(), "chat-share.sqlite");
     const env = { DATABASE_URL: `sqlite:${file}`, DATA_DIR: path.dirname(file) };
     let server = await start(env);
