@@ -10,11 +10,21 @@ export function loaderById<T extends { id: string }>(dataSource: DataSource, ent
   return loaderOfOneBy(dataSource, entity, "id");
 }
 
+/** How a batch's read is run: as it is, unless a caller must wrap it (see ViewCounter.consistently). */
+export type ReadWith = <R>(read: () => Promise<R>) => Promise<R>;
+
+const asItIs: ReadWith = (read) => read();
+
 /** The row whose unique `column` holds the key; null for a key with none. */
-export function loaderOfOneBy<T extends ObjectLiteral, K extends keyof T & string>(dataSource: DataSource, entity: EntityTarget<T>, column: K): DataLoader<string, T | null> {
+export function loaderOfOneBy<T extends ObjectLiteral, K extends keyof T & string>(
+  dataSource: DataSource,
+  entity: EntityTarget<T>,
+  column: K,
+  readWith: ReadWith = asItIs,
+): DataLoader<string, T | null> {
   const rows = entityRows(dataSource, entity);
   return new DataLoader<string, T | null>(async (keys) => {
-    const byKey = new Map((await rows.whereIn(dataSource.manager, column, keys)).map((row) => [String(row[column]), row]));
+    const byKey = new Map((await readWith(() => rows.whereIn(dataSource.manager, column, keys))).map((row) => [String(row[column]), row]));
     return keys.map((key) => byKey.get(key) ?? null);
   }, { maxBatchSize: MAX_BATCH });
 }
