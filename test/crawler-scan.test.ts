@@ -8,10 +8,9 @@ import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import autocannon from "autocannon";
-import Redis from "ioredis";
 import { createSchema } from "./helpers/server";
 import { requireService } from "./helpers/require-service";
-import { startInstance, stopInstance, type Instance } from "./helpers/instances";
+import { DEPLOYMENT_ENV, forgetRedisKeys, scrape, startInstance, stopInstance, type Instance } from "./helpers/instances";
 import { appendMessage, createConversation, gql, MODERN_ACCEPT, ok, revoke, shareConversation, signUp, type Account } from "./helpers/client";
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL;
@@ -27,11 +26,7 @@ const HOT_EVERY = 100;
 // crawled answer with its key and headers takes about 1.3 KB). Entries are trusted for ten minutes, longer than any
 // run, so that no lookup is a revalidation: every view is then exactly one hit or one miss in the metrics.
 const ENV = {
-  PORT: "0",
-  SCRYPT_LOG_N: "12",
-  JWT_SECRET: "j".repeat(48),
-  SHARE_LINK_KEY: "k".repeat(48),
-  SHARE_BASE_URL: "https://chat.example/share/",
+  ...DEPLOYMENT_ENV,
   SNAPSHOT_CACHE_SIZE: "32",
   RESPONSE_CACHE_MAX_BYTES: String(32 * 1024),
   SHARE_CACHE_MAX_AGE_SECONDS: "600",
@@ -221,11 +216,7 @@ interface CacheCounters {
 }
 
 async function counters(instance: Instance): Promise<CacheCounters> {
-  const text = await (await fetch(`${instance.url}/metrics`)).text();
-  const value = (series: string) => {
-    const line = text.split("\n").find((l) => l.startsWith(`${series} `));
-    return line ? Number(line.slice(series.length + 1)) : 0;
-  };
+  const value = await scrape(instance);
   return {
     responseHits: value("chat_share_public_response_cache_hits_total"),
     snapshotHits: value('chat_share_snapshot_cache_lookups_total{result="hit"}'),
@@ -419,10 +410,7 @@ describe("a crawler's scan of one instance on SQLite", () => {
   afterAll(async () => {
     await Promise.all([a, b].map(stopInstance));
     await db?.drop();
-    const redis = new Redis(REDIS_URL!);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await forgetRedisKeys(REDIS_URL!, prefix);
   }, 30_000);
 
   it("links cached on both, revoked mid-scan through the scanned one and through the other, are gone on both from the moment each revoke answers, and the scan goes on", async () => {

@@ -7,7 +7,7 @@ import { Client } from "pg";
 import Redis from "ioredis";
 import { createSchema } from "./helpers/server";
 import { requireService } from "./helpers/require-service";
-import { startInstance, stopInstance, type Instance } from "./helpers/instances";
+import { DEPLOYMENT_ENV, startInstance, stopInstance, untilReady, type Instance } from "./helpers/instances";
 import { appendMessage, createConversation, gql, ok, ownerWithShare, PASSWORD, revoke, signUp, view } from "./helpers/client";
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL;
@@ -93,11 +93,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     const env = {
       ...db.env,
       REDIS_URL: redis.url,
-      PORT: "0",
-      SCRYPT_LOG_N: "12",
-      JWT_SECRET: "j".repeat(48),
-      SHARE_LINK_KEY: "k".repeat(48),
-      SHARE_BASE_URL: "https://chat.example/share/",
+      ...DEPLOYMENT_ENV,
       SHARE_CACHE_MAX_AGE_SECONDS: String(BOUND_S),
       // Keep Redis off the mutations' path, so that what is tested is the caches, not the rate limits.
       SHARES_PER_USER_PER_HOUR: "0",
@@ -173,15 +169,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   async function bothReady(): Promise<void> {
     const deadline = Date.now() + 30_000;
-    for (const instance of [a, b]) {
-      for (;;) {
-        const res = await fetch(`${instance.url}/readyz`);
-        const body = await res.json();
-        if (res.status === 200) break;
-        if (Date.now() > deadline) throw new Error(`not ready again: ${JSON.stringify(body)}`);
-        await sleep(200);
-      }
-    }
+    for (const instance of [a, b]) await untilReady(instance, deadline);
   }
 
   afterEach(bothReady, 40_000);

@@ -1,8 +1,7 @@
 // Two real server processes on one PostgreSQL and one Redis behave as one server.
 import { randomBytes } from "node:crypto";
 import { Client } from "pg";
-import Redis from "ioredis";
-import { startInstance, stopInstance, type Instance } from "./helpers/instances";
+import { DEPLOYMENT_ENV, forgetRedisKeys, startInstance, stopInstance, type Instance } from "./helpers/instances";
 import { codes, createConversation, gql, importShare, ok, ownerWithShare, revoke, signUp, view } from "./helpers/client";
 import { requireService } from "./helpers/server";
 
@@ -26,11 +25,7 @@ const available = requireService("scale-out", Boolean(DATABASE_URL && REDIS_URL)
       DATABASE_SCHEMA: schema,
       REDIS_URL: REDIS_URL!,
       REDIS_KEY_PREFIX: prefix,
-      PORT: "0",
-      SCRYPT_LOG_N: "12",
-      JWT_SECRET: "j".repeat(48),
-      SHARE_LINK_KEY: "k".repeat(48),
-      SHARE_BASE_URL: "https://chat.example/share/",
+      ...DEPLOYMENT_ENV,
       REPORTS_PER_HOUR: "3",
       SIGNUPS_PER_IP_PER_HOUR: "0",
       LOGINS_PER_IP_PER_HOUR: "0",
@@ -46,10 +41,7 @@ const available = requireService("scale-out", Boolean(DATABASE_URL && REDIS_URL)
     await admin.connect();
     await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await admin.end();
-    const redis = new Redis(REDIS_URL!);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await forgetRedisKeys(REDIS_URL!, prefix);
   }, 60_000);
 
   it("both are ready, and say which dependencies they checked", async () => {
