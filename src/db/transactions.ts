@@ -76,6 +76,18 @@ export class Transactions {
       .finally(() => this.release());
   }
 
+  /**
+   * What became of PostgreSQL transaction `xid` whose COMMIT got no answer (its connection went meanwhile), asked on
+   * another connection, again while its backend is still finishing, for up to `waitMs`; undefined if it cannot tell.
+   */
+  async outcome(xid: string, waitMs = 5000): Promise<"committed" | "aborted" | undefined> {
+    for (const until = Date.now() + waitMs; ; await new Promise((resolve) => setTimeout(resolve, 50))) {
+      const [row] = (await this.dataSource.query(`SELECT txid_status($1::bigint) AS status`, [xid]).catch(() => [])) as { status?: string }[];
+      if (row?.status === "committed" || row?.status === "aborted") return row.status;
+      if (Date.now() > until) return undefined;
+    }
+  }
+
   // TRUNCATE cannot finish while another connection reads an older snapshot of the WAL: SQLite's busy handler waits
   // for it up to the busy timeout, once per try. A delete that committed never fails for this (the mutation answers
   // and the log says so); the debt stays and the next write pays it.

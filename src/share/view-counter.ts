@@ -31,13 +31,17 @@ const ADD_TOTAL_SQL = (source: string, later: string) => `INSERT INTO share_view
 
 /**
  * Three statements whatever the batch's size, where a statement per share would cost a round trip each: lock the
- * shares in id order against deletion, then add every count from arrays.
+ * shares in id order against deletion, then add every count from arrays. Answers the transaction's id, by which a
+ * COMMIT that got no answer is looked up; none when no share was left to count (then nothing is written).
  */
-async function addOnPostgres(manager: EntityManager, entries: [string, PendingViews][]): Promise<void> {
+async function addOnPostgres(manager: EntityManager, entries: [string, PendingViews][]): Promise<string | undefined> {
   const ids = entries.map(([id]) => id);
   // KEY SHARE blocks only a delete (which would fail the inserts' foreign key check) and lets owners' updates of the
   // link through; a share deleted before the lock is skipped here and by the joins below, which run after it.
-  await manager.query(`SELECT id FROM shares WHERE id = ANY($1::varchar[]) ORDER BY id FOR KEY SHARE`, [ids]);
+  const locked: { xid: string }[] = await manager.query(
+    `SELECT id, txid_current()::text AS xid FROM shares WHERE id = ANY($1::varchar[]) ORDER BY id FOR KEY SHARE`,
+    [ids],
+  );
   await manager.query(
     // In id order, so two flushes meet on their first common row and the second waits there: no deadlock.
     // GREATEST ignores NULL.
@@ -52,6 +56,7 @@ async function addOnPostgres(manager: EntityManager, entries: [string, PendingVi
     ADD_DAY_SQL(`SELECT v.id, v.day, v.n FROM unnest($1::varchar[], $2::varchar[], $3::int[]) AS v(id, day, n) JOIN shares s ON s.id = v.id`),
     [days.map((d) => d[0]), days.map((d) => d[1]), days.map((d) => d[2])],
   );
+  return locked[0]?.xid;
 }
 
 function mergeDays(a: Map<string, number>, b: Map<string, number>): Map<string, number> {
@@ -169,14 +174,27 @@ export class ViewCounter {
       for (let start = 0; start < entries.length; start += FLUSH_CHUNK) {
         if (start > 0) await new Promise((resolve) => setImmediate(resolve));
         const chunk = entries.slice(start, start + FLUSH_CHUNK);
+        let xid: string | undefined;
+        let committing = false;
         try {
-          await this.transactions.write((manager) => {
+          await this.transactions.write(async (manager) => {
             this.writing ??= settleable();
-            return (manager.connection.options.type === "postgres" ? addOnPostgres : addOnSqlite)(manager, chunk);
+            committing = false;
+            if (manager.connection.options.type === "postgres") xid = await addOnPostgres(manager, chunk);
+            else await addOnSqlite(manager, chunk);
+            committing = true;
           });
           for (const [id] of chunk) this.inFlight.delete(id);
         } catch (error) {
-          // Put the rest back so the next flush tries again; counts are approximate only if the process dies meanwhile.
+          // A COMMIT that got no answer (PostgreSQL's connection went meanwhile) may have committed all the same: put
+          // back, the chunk would be counted twice. PostgreSQL tells which; readers wait meanwhile (`writing`).
+          if (committing && xid !== undefined && (await this.transactions.outcome(xid)) === "committed") {
+            for (const [id] of chunk) this.inFlight.delete(id);
+            this.logger.warn("view counts written, though the answer to their commit was lost", { error: String(error) });
+            continue;
+          }
+          // Put the rest back so the next flush tries again; counts are approximate only if the process dies meanwhile,
+          // or if a commit's answer was lost and what became of it could not be told (then they may count twice).
           this.putBack(entries.slice(start));
           this.logger.warn("could not write view counts", { error: String(error) });
           return;
