@@ -1,6 +1,9 @@
 // View counts under real faults: a SIGKILL around a flush loses at most the views not yet written and never counts one
-// twice; two instances flushing the same links at once on PostgreSQL add up exactly. Real processes, real databases.
+// twice; two instances flushing the same links at once on PostgreSQL add up exactly; a flush whose PostgreSQL
+// connection drops (inside its transaction, in its COMMIT, or after it) counts its views once. Real processes, real
+// databases.
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
@@ -541,4 +544,274 @@ async function storedIn(admin: Client, links: Link[]): Promise<{ viewCount?: num
       await db.drop();
     }
   }, 120_000);
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// PostgreSQL: the connection of a flush drops in the middle of it.
+
+/** What a fault is given: the test's connections to the server's schema, and the server's links. */
+interface FaultScene {
+  admin: Client;
+  /** A connection for the fault to hold locks on (in a transaction it keeps open until it lets go). */
+  holder: Client;
+  links: Link[];
+  /** Set when the server's connections go through the test's proxy (see `CommitAnswerCut`). */
+  proxy?: CommitAnswerCut;
+  /** Resolves once more views have been answered: the fault calls it while it holds a flush. */
+  viewsGoOn: () => Promise<void>;
+}
+
+/** How the connection of a flush that carries views is made to drop. */
+interface FlushFault {
+  where: string;
+  throughProxy?: boolean;
+  /** Run once, before any view: what the fault needs in the schema. */
+  prepare?: (admin: Client) => Promise<void>;
+  /** Resolves once the connection is gone. */
+  drop: (scene: FaultScene) => Promise<void>;
+  /** The line the server logs of that flush: its message, and the error it met. */
+  logged: { msg: string; error: string };
+}
+
+/**
+ * A flush caught waiting for a lock of the test's (taken by `hold` on `holder`) at `statement`, seen in pg_stat_activity
+ * (only a flush waits for that lock: filtered by pg_blocking_pids, no other test's backend can match); views go on
+ * while it waits; then PostgreSQL ends its backend (pg_terminate_backend), and once it is gone the lock goes.
+ */
+function terminatedWhileWaiting(where: string, { prepare, hold, statement }: { prepare?: FlushFault["prepare"]; hold: (scene: FaultScene) => Promise<void>; statement: RegExp }): FlushFault {
+  return {
+    where,
+    prepare,
+    logged: { msg: "could not write view counts", error: "terminating connection due to administrator command" },
+    drop: async (scene) => {
+      const { admin, holder } = scene;
+      await hold(scene);
+      const [{ pid: holderPid }] = (await holder.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid`)).rows;
+      let flush: { pid: number; query: string } | undefined;
+      await poll("a flush to wait for the test's lock", async () => {
+        const { rows } = await admin.query<{ pid: number; query: string }>(
+          `SELECT pid, query FROM pg_stat_activity WHERE application_name = 'chat-share' AND $1 = ANY(pg_blocking_pids(pid))`,
+          [holderPid],
+        );
+        flush = rows[0];
+        return Boolean(flush);
+      });
+      expect(flush!.query).toMatch(statement);
+      await scene.viewsGoOn();
+      expect((await admin.query(`SELECT pg_terminate_backend($1) AS ended`, [flush!.pid])).rows).toEqual([{ ended: true }]);
+      await poll("the flush's backend to be gone", async () => (await admin.query(`SELECT 1 FROM pg_stat_activity WHERE pid = $1`, [flush!.pid])).rowCount === 0);
+      await holder.query("ROLLBACK");
+    },
+  };
+}
+
+/** Half-way along the totals upsert: a row lock on the total of the link in the middle of the id order. */
+const IN_THE_UPSERT = terminatedWhileWaiting("inside its transaction", {
+  hold: async ({ holder, links }) => {
+    const middle = links.map((link) => link.shareId).sort()[Math.floor(links.length / 2)];
+    await holder.query("BEGIN");
+    await holder.query(`SELECT 1 FROM share_view_totals WHERE share_id = $1 FOR UPDATE`, [middle]);
+  },
+  statement: /^INSERT INTO share_view_totals/,
+});
+
+/**
+ * In its COMMIT, every statement done: a deferred constraint trigger of the test's on the totals runs at commit time
+ * and waits for a row of a table of the test's. A backend ended there has not written its commit record.
+ */
+const IN_THE_COMMIT = terminatedWhileWaiting("in its COMMIT, before the commit record", {
+  prepare: async (admin) => {
+    await admin.query(`CREATE TABLE flush_gate (id int PRIMARY KEY); INSERT INTO flush_gate VALUES (1)`);
+    const [{ schema }] = (await admin.query<{ schema: string }>(`SELECT current_schema() AS schema`)).rows;
+    await admin.query(`CREATE FUNCTION pass_flush_gate() RETURNS trigger LANGUAGE plpgsql
+      AS $$ BEGIN PERFORM 1 FROM "${schema}".flush_gate FOR SHARE; RETURN NULL; END $$`);
+    await admin.query(`CREATE CONSTRAINT TRIGGER flush_gate AFTER INSERT OR UPDATE ON share_view_totals
+      DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION pass_flush_gate()`);
+  },
+  hold: async ({ holder }) => {
+    await holder.query("BEGIN");
+    await holder.query(`SELECT 1 FROM flush_gate FOR UPDATE`);
+  },
+  statement: /^COMMIT$/,
+});
+
+/**
+ * The other side of an interrupted COMMIT: it committed, and the answer never reached the server. PostgreSQL cannot be
+ * made to end a backend there (only a synchronous standby's wait would hold it, a setting of the whole cluster), so
+ * the connection drops in the test's proxy instead, which passes the COMMIT on and cuts both sides at its answer.
+ */
+const AFTER_THE_COMMIT: FlushFault = {
+  where: "after its COMMIT, the answer lost",
+  throughProxy: true,
+  logged: { msg: "view counts written, though the answer to their commit was lost", error: "Connection terminated unexpectedly" },
+  drop: async ({ proxy }) => {
+    expect(await proxy!.cutAtNextFlushCommit()).toMatch(/^C.*COMMIT/s);
+  },
+};
+
+/**
+ * A TCP proxy between a server and the test PostgreSQL that reads what the server sends (the startup packet, then
+ * typed messages); when armed, the first transaction that writes view totals has its COMMIT passed on and, at the
+ * first byte of the answer, both sides of its connection cut.
+ */
+class CommitAnswerCut {
+  private readonly sockets = new Set<net.Socket>();
+  private armed: ((answer: string) => void) | undefined;
+  private constructor(private readonly server: net.Server) {}
+
+  static async open(): Promise<CommitAnswerCut> {
+    const server = net.createServer();
+    const proxy = new CommitAnswerCut(server);
+    server.on("connection", (socket) => proxy.relay(socket));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return proxy;
+  }
+
+  /** TEST_DATABASE_URL, through the proxy. */
+  get url(): string {
+    const url = new URL(DATABASE_URL!);
+    url.host = `127.0.0.1:${(this.server.address() as net.AddressInfo).port}`;
+    return url.toString();
+  }
+
+  /** Resolves with the answer that was cut off (its bytes as text), once it has been. */
+  cutAtNextFlushCommit(): Promise<string> {
+    return new Promise((resolve) => (this.armed = resolve));
+  }
+
+  private relay(client: net.Socket): void {
+    const target = new URL(DATABASE_URL!);
+    const db = net.connect(Number(target.port || 5432), target.hostname);
+    for (const socket of [client, db]) {
+      this.sockets.add(socket);
+      socket.on("error", () => {});
+      socket.on("close", () => {
+        this.sockets.delete(socket);
+        client.destroy();
+        db.destroy();
+      });
+    }
+    let pending = Buffer.alloc(0);
+    let started = false;
+    let writesTotals = false;
+    let cut: ((answer: string) => void) | undefined;
+    client.on("data", (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      // The startup packet is a length and a body; every message after it a type byte, a length and a body.
+      for (let head = started ? 1 : 0; pending.length >= head + 4; head = 1) {
+        const end = pending.readInt32BE(head) + head;
+        if (pending.length < end) break;
+        const [type, body] = [String.fromCharCode(pending[0]), pending.subarray(head + 4, end).toString()];
+        pending = pending.subarray(end);
+        if (!started) {
+          started = true;
+          continue;
+        }
+        if ((type === "P" || type === "Q") && body.includes("INTO share_view_totals")) writesTotals = true;
+        if (type === "Q" && /^(COMMIT|ROLLBACK)\0$/.test(body)) {
+          if (writesTotals && body.startsWith("COMMIT") && this.armed) [cut, this.armed] = [this.armed, undefined];
+          writesTotals = false;
+        }
+      }
+      db.write(chunk);
+    });
+    db.on("data", (chunk: Buffer) => {
+      if (!cut) return void client.write(chunk);
+      client.destroy();
+      db.destroy();
+      cut(chunk.toString());
+    });
+  }
+
+  close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/**
+ * A server on a schema of its own; views to its links, written by its flushes; then `fault` drops the connection of a
+ * flush carrying views, viewers and the owner going on throughout. Every view must be counted once (stored, and shown
+ * to the owner, who is never shown more meanwhile), nobody see an error, and the server go on as before.
+ */
+async function dropTheFlushConnection(fault: FlushFault): Promise<void> {
+  const db = await createSchema();
+  const schema = db.env.DATABASE_SCHEMA;
+  let server: Instance | undefined;
+  const clients: Client[] = [];
+  const proxy = fault.throughProxy ? await CommitAnswerCut.open() : undefined;
+  try {
+    // No statement timeout: only the fault ends a flush's wait.
+    server = await start({ ...db.env, ...(proxy ? { DATABASE_URL: proxy.url } : {}), DATA_DIR: tempDir(), DATABASE_STATEMENT_TIMEOUT_MS: "0" });
+    const live = server;
+    const [admin, holder] = await Promise.all([connectTo(schema), connectTo(schema)]);
+    clients.push(admin, holder);
+    const owner = await signUp(live, { displayName: "Olivia Owner" });
+    const links = await makeLinks(live, owner, 8);
+    const tally = new Tally(links);
+    const order = links.map((_, i) => i);
+    const expected = () => tally.answered.map((n) => ({ viewCount: n, byDay: n }));
+    const viewsGoOn = async () => {
+      const more = sum(tally.answered) + 20;
+      await poll("20 more views to be answered", () => sum(tally.answered) >= more);
+    };
+    await fault.prepare?.(admin);
+
+    // Every link has its row of totals, written by the timer's flushes.
+    await tally.load(live, order, { loops: 2, rounds: 2 });
+    await poll("the first views to be written", async () => JSON.stringify(await storedIn(admin, links)) === JSON.stringify(expected()));
+
+    // Views, and the fault: the next flush takes them. The owner's reads wait for a flush, as for every flush of
+    // their instance, and must neither fail nor be short nor count anything twice.
+    let stop = false;
+    const loadDone = tally.load(live, order, { loops: 2, stopped: () => stop });
+    const none: Baseline = { stored: links.map(() => 0), sent: links.map(() => 0) };
+    const ownerDone = watchOwner(live, owner, tally, none, 20, () => stop, { survives: true });
+    await fault.drop({ admin, holder, links, proxy, viewsGoOn });
+    await viewsGoOn();
+    stop = true;
+    await Promise.all([loadDone, ownerDone]);
+    expect({ cutOff: tally.cutOff.filter((n) => n > 0), problems: tally.problems }).toEqual({ cutOff: [], problems: [] });
+
+    // Stored once by the timer's next flushes, and shown once (the owner, all along; a count too high stays so).
+    await poll("a later flush to write every view", async () => {
+      const [seen, stored] = [await ownerCounts(live, owner, links), await storedIn(admin, links)];
+      for (const [i, n] of tally.answered.entries()) {
+        if (seen[i].viewCount !== n) tally.problems.push(`the owner saw ${seen[i].viewCount} views of link ${i}, of ${n} answered`);
+        if ((stored[i].viewCount ?? 0) > n) tally.problems.push(`${stored[i].viewCount} views of link ${i} were stored, of ${n} answered`);
+      }
+      return tally.problems.length > 0 || JSON.stringify(stored) === JSON.stringify(expected());
+    });
+    expect(tally.problems).toEqual([]);
+    // The flush met the fault, and the server says how it took it.
+    const said = logged(live).filter(({ msg, error }) => msg === fault.logged.msg && String(error).includes(fault.logged.error));
+    expect({ logged: fault.logged, times: said.length }).toEqual({ logged: fault.logged, times: 1 });
+
+    // The pool recovered: a write of another kind, more views, and a stop that writes them.
+    const conversationId = await createConversation(live, owner.token, "After the fault", [{ role: "USER", content: "Still here." }]);
+    expect((await shareConversation(live, owner.token, conversationId)).url).toContain(SHARE_BASE_URL);
+    for (const i of order) expect(await tally.view(live, i, "page")).toBe(true);
+    expect(await ownerCounts(live, owner, links)).toEqual(expected());
+    live.child.kill("SIGTERM");
+    expect(await live.exit).toBe(0);
+    expect(tally.problems).toEqual([]);
+    expect(await storedIn(admin, links)).toEqual(expected());
+    process.stdout.write(`view counts, a flush's connection dropped ${fault.where}: ${sum(tally.answered)} views counted once, ${failedFlushes(live).length} failed flush(es)\n`);
+  } finally {
+    await Promise.all(clients.map((client) => client.end()));
+    await stopInstance(server);
+    await proxy?.close();
+    await db.drop();
+  }
+}
+
+(onPostgres ? describe : describe.skip)("the connection of a view-count flush drops (PostgreSQL)", () => {
+  it("inside its transaction (pg_terminate_backend): a later flush counts its views once, and nobody sees an error", () => dropTheFlushConnection(IN_THE_UPSERT), 120_000);
+
+  // An interrupted COMMIT is ambiguous: it may have committed before the connection went. These two are its sides;
+  // the flush asks PostgreSQL which (txid_status). What it cannot guarantee: if that cannot be told within 5 s (the
+  // database unreachable, or the backend still finishing), it puts the views back, and a COMMIT that went through
+  // after all counts them twice. Nothing here reaches that case.
+  it("in its COMMIT, before the commit record (pg_terminate_backend): a later flush counts its views once", () => dropTheFlushConnection(IN_THE_COMMIT), 120_000);
+  it("after its COMMIT, the answer lost: its views are counted once, not written again", () => dropTheFlushConnection(AFTER_THE_COMMIT), 120_000);
 });
