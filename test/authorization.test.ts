@@ -1,5 +1,5 @@
 // Field-level authorization: what each kind of viewer gets from every guarded type.
-import { GraphQLObjectType, type GraphQLFieldResolver, type GraphQLResolveInfo } from "graphql";
+import { GraphQLObjectType, type FieldNode, type GraphQLFieldResolver, type GraphQLResolveInfo } from "graphql";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { codes, gql, ok, ownerWithShare, revoke, signUp, VIEW } from "./helpers/client";
 import { AuthorizationError } from "type-graphql";
@@ -74,7 +74,7 @@ describe("every field of User, Conversation, Message and Share is guarded", () =
   async function resolveField(typeName: string, field: string, root: object, viewer: User | null) {
     const type = server.app.schema.getType(typeName) as GraphQLObjectType;
     const resolve = type.getFields()[field].resolve as GraphQLFieldResolver<unknown, Context>;
-    return resolve(root, {}, context(viewer), { fieldName: field, parentType: type } as GraphQLResolveInfo);
+    return resolve(root, {}, context(viewer), { fieldName: field, parentType: type, fieldNodes: [] as readonly FieldNode[] } as GraphQLResolveInfo);
   }
   it.each(roots)("%s: the owner may read every field", async (typeName, root) => {
     for (const field of Object.keys((server.app.schema.getType(typeName) as GraphQLObjectType).getFields())) {

@@ -63,3 +63,46 @@ describe("viewing a shared link", () => {
     expect((await statementsFor(VIEW, { link })).count).toBe(1);
   });
 });
+
+describe("listing conversations with only who wrote each message and what", () => {
+  // Such a list reads fewer columns (conversation.loaders.ts); every other shape must still get every field it asks for.
+  const SHAPES: Record<string, string> = {
+    plain: "messages { role content }",
+    typename: "messages { __typename role content }",
+    everything: "messages { id role content createdAt attachments { id } }",
+    fragment: "messages { ...M }",
+    directive: "messages { role content createdAt @include(if: $withTimes) }",
+    bothInOneQuery: "narrow: messages { role content } wide: messages { id role createdAt }",
+    sameFieldTwice: "messages { role } messages { id content }",
+  };
+  const FIELDS: Record<string, string[]> = {
+    plain: ["content", "role"],
+    typename: ["__typename", "content", "role"],
+    everything: ["attachments", "content", "createdAt", "id", "role"],
+    fragment: ["content", "id", "role"],
+    directive: ["content", "createdAt", "role"],
+    sameFieldTwice: ["content", "id", "role"],
+  };
+  const listOf = (shape: string) =>
+    `query($first: Int${shape.includes("$withTimes") ? ", $withTimes: Boolean = true" : ""}) { conversations(first: $first) { edges { node { title ${shape} } } } }` +
+    (shape.includes("...M") ? " fragment M on Message { id role content }" : "");
+
+  it("answers every selection of messages in full and in order", async () => {
+    const me = await userWith(3);
+    const full = ok(await gql(server, listOf(SHAPES.everything), { first: 3 }, me.token)).conversations.edges.map((e: any) => e.node);
+    expect(full.every((c: any) => c.messages.map((m: any) => m.content).join() === `question ${c.title.slice(5)},answer ${c.title.slice(5)}`)).toBe(true);
+    for (const [name, shape] of Object.entries(SHAPES)) {
+      const data = ok(await gql(server, listOf(shape), { first: 3 }, me.token));
+      data.conversations.edges.forEach((edge: any, i: number) => {
+        for (const list of [edge.node.messages, edge.node.narrow, edge.node.wide].filter(Boolean)) {
+          list.forEach((m: any, j: number) => {
+            const expected = full[i].messages[j];
+            for (const field of Object.keys(m)) expect([name, field, m[field]]).toEqual([name, field, field === "__typename" ? "Message" : expected[field]]);
+            if (FIELDS[name]) expect([name, Object.keys(m).sort()]).toEqual([name, FIELDS[name]]);
+          });
+          expect(list).toHaveLength(2);
+        }
+      });
+    }
+  }, 60_000);
+});

@@ -1,12 +1,15 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from "type-graphql";
 import { NodeType, toGlobalId } from "../common/global-id";
 import { Viewer } from "../auth/auth-checker";
 import { PageArgs } from "../common/connection";
 import { decodePositionCursor } from "../common/pagination";
+import { selectsOnly } from "../common/selection";
 import type { Context } from "../context";
 import type { User } from "../user/user.entity";
 import { Conversation, ImportedFrom } from "./conversation.entity";
 import { Message } from "./message.entity";
+import { MESSAGE_TEXT_FIELDS } from "./conversation.loaders";
 import { AppendMessageInput, ConversationArgs, CreateConversationInput, DeleteConversationInput } from "./conversation.inputs";
 import {
   AppendMessagePayload,
@@ -64,8 +67,9 @@ export class ConversationResolver {
   }
 
   @FieldResolver(() => [Message], { description: "The messages, oldest first." })
-  messages(@Root() conversation: Conversation, @Ctx() ctx: Context): Promise<Message[]> {
-    return ctx.loaders.messagesOfConversations.load(conversation);
+  messages(@Root() conversation: Conversation, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Message[]> {
+    const loader = selectsOnly(info, MESSAGE_TEXT_FIELDS) ? ctx.loaders.messageTextsOfConversations : ctx.loaders.messagesOfConversations;
+    return loader.load(conversation);
   }
 
   @FieldResolver(() => MessageConnection, { description: "The messages, oldest first, a page at a time (for long conversations)." })

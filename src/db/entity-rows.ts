@@ -52,13 +52,20 @@ const MAX_STATEMENTS = 256;
 
 export type RowOrder = Record<string, "ASC" | "DESC">;
 
+/** The properties a statement reads, in column order, and the builder of an entity from their values. */
+interface RowShape<T> {
+  read: readonly string[];
+  build: (values: unknown[]) => T;
+}
+
 export class EntityRows<T extends ObjectLiteral> {
   private readonly all: ColumnMetadata[];
   private readonly selected: ColumnMetadata[];
   private readonly properties: string[];
-  private readonly entityOfArray: (values: unknown[]) => T;
-  /** Builders of rows read without some columns, by the properties left out. */
-  private readonly partialBuilders = new Map<string, (values: unknown[]) => T>();
+  /** How a row of every selected column becomes an entity. */
+  private readonly whole: RowShape<T>;
+  /** How rows read without some columns become entities, by the properties left out. */
+  private readonly partialShapes = new Map<string, RowShape<T>>();
   private readonly prototype: object;
   private readonly isDate: boolean[];
   private readonly table: string;
@@ -78,7 +85,7 @@ export class EntityRows<T extends ObjectLiteral> {
     this.properties = this.selected.map((column) => column.propertyName);
     this.prototype = (metadata.target as Function).prototype as object;
     this.isDate = this.selected.map((column) => TIMESTAMPS.has(String(column.type)));
-    this.entityOfArray = entityBuilder<T>(this.prototype, this.properties, this.isDate, new Set());
+    this.whole = { read: this.properties, build: entityBuilder<T>(this.prototype, this.properties, this.isDate, new Set()) };
     this.table = metadata.tableName;
   }
 
@@ -88,7 +95,7 @@ export class EntityRows<T extends ObjectLiteral> {
   }
 
   /** The entity of a row such a query returned. */
-  entityOf = (row: Record<string, unknown>): T => this.entityOfArray(this.properties.map((property) => row[property]));
+  entityOf = (row: Record<string, unknown>): T => this.whole.build(this.properties.map((property) => row[property]));
 
   /** The database name of a property's column. */
   columnOf(property: string): string {
@@ -113,17 +120,19 @@ export class EntityRows<T extends ObjectLiteral> {
       if (orderBy.length) sql += ` ORDER BY ${orderBy.join(", ")}`;
       this.remember(shape, sql);
     }
-    return this.run(manager, sql, [...keys], left === "" ? this.entityOfArray : this.partialBuilder(leaveOut));
+    return this.run(manager, sql, [...keys], left === "" ? this.whole : this.shapeWithout(leaveOut));
   }
 
-  private partialBuilder(leaveOut: readonly string[]): (values: unknown[]) => T {
+  private shapeWithout(leaveOut: readonly string[]): RowShape<T> {
     const key = leaveOut.join(",");
-    let builder = this.partialBuilders.get(key);
-    if (!builder) {
+    let shape = this.partialShapes.get(key);
+    if (!shape) {
       for (const name of leaveOut) this.columnOf(name);
-      this.partialBuilders.set(key, (builder = entityBuilder<T>(this.prototype, this.properties, this.isDate, new Set(leaveOut))));
+      const left = new Set(leaveOut);
+      shape = { read: this.properties.filter((name) => !left.has(name)), build: entityBuilder<T>(this.prototype, this.properties, this.isDate, left) };
+      this.partialShapes.set(key, shape);
     }
-    return builder;
+    return shape;
   }
 
   /**
@@ -131,12 +140,14 @@ export class EntityRows<T extends ObjectLiteral> {
    * list's 400 messages. The statement is logged, and its failure reported, as TypeORM does for its own (the
    * statement counts see it; callers see a QueryFailedError as from any query). Elsewhere, through TypeORM.
    */
-  private async run(manager: EntityManager, sql: string, params: unknown[], entityOfArray = this.entityOfArray): Promise<T[]> {
-    if (manager.connection.options.type !== "better-sqlite3") return ((await manager.query(sql, params)) as Record<string, unknown>[]).map(this.entityOf);
+  private async run(manager: EntityManager, sql: string, params: unknown[], shape = this.whole): Promise<T[]> {
+    if (manager.connection.options.type !== "better-sqlite3") {
+      return ((await manager.query(sql, params)) as Record<string, unknown>[]).map((row) => shape.build(shape.read.map((property) => row[property])));
+    }
     const logger = manager.connection.logger;
     logger.logQuery(sql, params);
     try {
-      return (this.statementFor(manager, sql).all(...params) as unknown[][]).map(entityOfArray);
+      return (this.statementFor(manager, sql).all(...params) as unknown[][]).map(shape.build);
     } catch (error) {
       logger.logQueryError(error as Error, sql, params);
       throw new QueryFailedError(sql, params, error as Error);
