@@ -58,6 +58,11 @@ interface RowShape<T> {
   build: (values: unknown[]) => T;
 }
 
+/** The entity of a row read as an object keyed by property (TypeORM's, and every driver's but better-sqlite3's raw mode). */
+function entityOfRow<T>(shape: RowShape<T>, row: Record<string, unknown>): T {
+  return shape.build(shape.read.map((property) => row[property]));
+}
+
 export class EntityRows<T extends ObjectLiteral> {
   private readonly all: ColumnMetadata[];
   private readonly selected: ColumnMetadata[];
@@ -95,7 +100,7 @@ export class EntityRows<T extends ObjectLiteral> {
   }
 
   /** The entity of a row such a query returned. */
-  entityOf = (row: Record<string, unknown>): T => this.whole.build(this.properties.map((property) => row[property]));
+  entityOf = (row: Record<string, unknown>): T => entityOfRow(this.whole, row);
 
   /** The database name of a property's column. */
   columnOf(property: string): string {
@@ -142,7 +147,7 @@ export class EntityRows<T extends ObjectLiteral> {
    */
   private async run(manager: EntityManager, sql: string, params: unknown[], shape = this.whole): Promise<T[]> {
     if (manager.connection.options.type !== "better-sqlite3") {
-      return ((await manager.query(sql, params)) as Record<string, unknown>[]).map((row) => shape.build(shape.read.map((property) => row[property])));
+      return ((await manager.query(sql, params)) as Record<string, unknown>[]).map((row) => entityOfRow(shape, row));
     }
     const logger = manager.connection.logger;
     logger.logQuery(sql, params);
