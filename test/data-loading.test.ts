@@ -1,4 +1,5 @@
 // Relation fields go through per-request DataLoaders: a page costs the same number of statements whatever its size.
+import { ApolloClient, gql as parsed, HttpLink, InMemoryCache } from "@apollo/client";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { appendMessage, createConversation, gql, ok, shareConversation, signUp, VIEW } from "./helpers/client";
 
@@ -104,5 +105,34 @@ describe("listing conversations with only who wrote each message and what", () =
         }
       });
     }
+  }, 60_000);
+});
+
+describe("an app's sidebar and conversation view through Apollo Client's normalised cache", () => {
+  // What a web app does: a sidebar asks only who wrote each message and what (the narrow read), a conversation view
+  // asks for everything, through one InMemoryCache that adds __typename and merges Conversation objects by id.
+  const SIDEBAR = parsed`query Sidebar($first: Int) { conversations(first: $first) { edges { node { id title messages { ...Line } } } } }
+    fragment Line on Message { role content }`;
+  const VIEW = parsed`query View($id: ID!) { conversation(id: $id) { id title messages { id role content createdAt } } }`;
+
+  it("gets every field each query asked for, whichever came first", async () => {
+    const me = await userWith(2);
+    const client = new ApolloClient({
+      link: new HttpLink({ uri: `${server.url}/graphql`, headers: { authorization: `Bearer ${me.token}` } }),
+      cache: new InMemoryCache(),
+    });
+    const sidebar = await client.query<any>({ query: SIDEBAR, variables: { first: 2 } });
+    const nodes = sidebar.data.conversations.edges.map((e: any) => e.node);
+    expect(nodes.map((n: any) => n.messages.map((m: any) => [m.__typename, m.role, m.content]))).toEqual(
+      nodes.map((n: any) => [["Message", "USER", `question ${n.title.slice(5)}`], ["Message", "ASSISTANT", `answer ${n.title.slice(5)}`]]),
+    );
+    const view = await client.query<any>({ query: VIEW, variables: { id: nodes[0].id } });
+    expect(view.data.conversation.messages.map((m: any) => [typeof m.id, m.role, m.content, Number.isNaN(Date.parse(m.createdAt))])).toEqual([
+      ["string", "USER", `question ${nodes[0].title.slice(5)}`, false],
+      ["string", "ASSISTANT", `answer ${nodes[0].title.slice(5)}`, false],
+    ]);
+    // Asked again from the network after the full read, the sidebar still gets its own shape in full.
+    const again = await client.query<any>({ query: SIDEBAR, variables: { first: 2 }, fetchPolicy: "network-only" });
+    expect(again.data.conversations.edges.map((e: any) => e.node.messages.map((m: any) => m.content))).toEqual(nodes.map((n: any) => n.messages.map((m: any) => m.content)));
   }, 60_000);
 });
