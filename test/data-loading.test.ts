@@ -72,6 +72,9 @@ describe("listing conversations with only who wrote each message and what", () =
     typename: "messages { __typename role content }",
     everything: "messages { id role content createdAt attachments { id } }",
     fragment: "messages { ...M }",
+    narrowFragment: "messages { ...T }",
+    inlineFragment: "messages { ... on Message { role content } }",
+    inlineFragmentWithMore: "messages { role ... on Message { createdAt } }",
     directive: "messages { role content createdAt @include(if: $withTimes) }",
     bothInOneQuery: "narrow: messages { role content } wide: messages { id role createdAt }",
     sameFieldTwice: "messages { role } messages { id content }",
@@ -81,12 +84,16 @@ describe("listing conversations with only who wrote each message and what", () =
     typename: ["__typename", "content", "role"],
     everything: ["attachments", "content", "createdAt", "id", "role"],
     fragment: ["content", "id", "role"],
+    narrowFragment: ["content", "role"],
+    inlineFragment: ["content", "role"],
+    inlineFragmentWithMore: ["createdAt", "role"],
     directive: ["content", "createdAt", "role"],
     sameFieldTwice: ["content", "id", "role"],
   };
   const listOf = (shape: string) =>
     `query($first: Int${shape.includes("$withTimes") ? ", $withTimes: Boolean = true" : ""}) { conversations(first: $first) { edges { node { title ${shape} } } } }` +
-    (shape.includes("...M") ? " fragment M on Message { id role content }" : "");
+    (shape.includes("...M") ? " fragment M on Message { id role content }" : "") +
+    (shape.includes("...T") ? " fragment T on Message { role content }" : "");
 
   it("answers every selection of messages in full and in order", async () => {
     const me = await userWith(3);
