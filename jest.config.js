@@ -15,7 +15,7 @@ const common = {
 const SQLITE_ONLY = [
   "crash", "startup", "bench-smoke", "share-page.browser", "codegen", "schema-safety",
   "sensitive-data", "config", "schema", "scale-out", "streaming-replica", "revocation-under-faults", "crawler-scan",
-  "view-counts-under-faults", "revocation-during-allowance",
+  "view-counts-under-faults", "revocation-during-allowance", "keep-alive",
 ].map((name) => `/test/${name.replace(".", "\\.")}\\.test\\.ts$`);
 
 // Files about PostgreSQL alone: with TEST_DATABASE_URL they run in the postgres project only; without it they stay

@@ -58,6 +58,11 @@ export interface Config {
   shareMaxLifetimeDays: number;
   /** How often batched view counts are written to the database, in milliseconds. */
   viewCountFlushMs: number;
+  /**
+   * How long an idle kept-alive connection stays open, in seconds. Longer than the proxies in front keep theirs
+   * (60 s for nginx and AWS's load balancers), so the server never closes one a proxy or client is about to reuse.
+   */
+  keepAliveTimeoutSeconds: number;
   /** Reports one client (a signed-in user, or else an IP address) may file per hour. */
   reportsPerHour: number;
   /** Where "Continue this conversation" on a share page sends people (with `token=<token>` added); null hides the button. */
@@ -362,6 +367,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     shareMaxLifetimeDays: integer(env, "SHARE_MAX_LIFETIME_DAYS", 365, 1, 3650),
     viewCountFlushMs: integer(env, "VIEW_COUNT_FLUSH_MS", 5000, 100, 3_600_000),
+    keepAliveTimeoutSeconds: integer(env, "KEEP_ALIVE_TIMEOUT_SECONDS", 65, 1, 3600),
     reportsPerHour: integer(env, "REPORTS_PER_HOUR", 10, 0, 1_000_000),
     appImportUrl: env.APP_IMPORT_URL ? httpUrl("APP_IMPORT_URL", env.APP_IMPORT_URL) : null,
     shareCacheMaxAgeSeconds: integer(env, "SHARE_CACHE_MAX_AGE_SECONDS", 30, 0, 86_400),

@@ -45,7 +45,7 @@ export async function createServer({ config, dataSource, logger }: ServerOptions
   const metrics = new Metrics(dataSource);
   const { services, tokens, responses, bus, stop: stopServices } = createServices(config, dataSource, logger, metrics, redis);
   const clientAddress = clientAddressOf(config.trustProxy);
-  const httpServer = http.createServer();
+  const httpServer = http.createServer({ keepAliveTimeout: config.keepAliveTimeoutSeconds * 1000 });
   const schema = await buildAppSchema();
   const apollo = await startApollo({ config, schema, httpServer, logger, metrics });
   const viewerOf = bearerViewer(tokens, services.users);
