@@ -1,4 +1,9 @@
 // Relation fields go through per-request DataLoaders: a page costs the same number of statements whatever its size.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import ts from "typescript";
 import { ApolloClient, gql as parsed, HttpLink, InMemoryCache } from "@apollo/client";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { appendMessage, createConversation, gql, ok, shareConversation, signUp, VIEW } from "./helpers/client";
@@ -65,6 +70,16 @@ describe("viewing a shared link", () => {
   });
 });
 
+/** What the narrow read takes of each message: its conversation (to group by), who wrote it and what. */
+const TEXT_COLUMNS = ["conversationId", "role", "content"];
+
+/** The columns of each statement in `sent` that reads messages, in order. */
+function messageColumns(sent: string[]): string[][] {
+  return sent
+    .filter((sql) => /\bfrom\s+"?messages"?/i.test(sql))
+    .map((sql) => [...sql.slice(0, sql.search(/\bfrom\b/i)).matchAll(/"?(\w+)"?\s*(?:,|$)/g)].map((m) => m[1]));
+}
+
 describe("listing conversations with only who wrote each message and what", () => {
   // Such a list reads fewer columns (conversation.loaders.ts); every other shape must still get every field it asks for.
   const SHAPES: Record<string, string> = {
@@ -128,7 +143,9 @@ describe("an app's sidebar and conversation view through Apollo Client's normali
       link: new HttpLink({ uri: `${server.url}/graphql`, headers: { authorization: `Bearer ${me.token}` } }),
       cache: new InMemoryCache(),
     });
-    const sidebar = await client.query<any>({ query: SIDEBAR, variables: { first: 2 } });
+    let sidebar: any;
+    const sent = await server.queries.during(async () => (sidebar = await client.query<any>({ query: SIDEBAR, variables: { first: 2 } })));
+    expect(messageColumns(sent)).toEqual([TEXT_COLUMNS]);
     const nodes = sidebar.data.conversations.edges.map((e: any) => e.node);
     expect(nodes.map((n: any) => n.messages.map((m: any) => [m.__typename, m.role, m.content]))).toEqual(
       nodes.map((n: any) => [["Message", "USER", `question ${n.title.slice(5)}`], ["Message", "ASSISTANT", `answer ${n.title.slice(5)}`]]),
@@ -141,5 +158,79 @@ describe("an app's sidebar and conversation view through Apollo Client's normali
     // Asked again from the network after the full read, the sidebar still gets its own shape in full.
     const again = await client.query<any>({ query: SIDEBAR, variables: { first: 2 }, fetchPolicy: "network-only" });
     expect(again.data.conversations.edges.map((e: any) => e.node.messages.map((m: any) => m.content))).toEqual(nodes.map((n: any) => n.messages.map((m: any) => m.content)));
+  }, 60_000);
+});
+
+describe("a sidebar written with codegen's client preset: masked fragments nested in fragments", () => {
+  // How such an app is written: each component declares what it reads as a fragment, its parent spreads it, and the
+  // preset's generated document carries every fragment's definition, as Apollo Client then sends it.
+  const ROOT = path.join(__dirname, "..");
+  const SIDEBAR = `import { graphql } from "./gql";
+export const MessageBody = graphql(\`fragment MessageBody on Message { content }\`);
+export const MessageLine = graphql(\`fragment MessageLine on Message { role ...MessageBody }\`);
+export const SidebarItem = graphql(\`fragment SidebarItem on Conversation { id title messages { ...MessageLine } }\`);
+export const Sidebar = graphql(\`query Sidebar($first: Int) { conversations(first: $first) { edges { node { ...SidebarItem } } } }\`);
+`;
+  // Each component unmasks only its own fragment; strict tsc refuses a field read through the wrong one.
+  const COMPONENTS = `import { getFragmentData, type FragmentType } from "./gql";
+import { MessageBody, MessageLine, SidebarItem } from "./sidebar";
+import type { SidebarQuery } from "./gql/graphql";
+const body = (message: FragmentType<typeof MessageBody>) => getFragmentData(MessageBody, message).content;
+function line(message: FragmentType<typeof MessageLine>): string {
+  const data = getFragmentData(MessageLine, message);
+  return \`\${data.role}: \${body(data)}\`;
+}
+export const sidebar = (data: SidebarQuery) =>
+  data.conversations.edges.map((edge) => getFragmentData(SidebarItem, edge.node).messages.map(line));
+`;
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "chat-share-preset-"));
+    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+    fs.writeFileSync(path.join(dir, "sidebar.ts"), SIDEBAR);
+    fs.writeFileSync(path.join(dir, "components.ts"), COMPONENTS);
+    const config = {
+      schema: path.join(ROOT, "schema.graphql"),
+      documents: path.join(dir, "sidebar.ts"),
+      generates: {
+        [path.join(dir, "gql") + "/"]: {
+          preset: "client",
+          presetConfig: { fragmentMasking: { unmaskFunctionName: "getFragmentData" } },
+          config: { strictScalars: true, scalars: { DateTime: "string", JSONObject: "Record<string, unknown>" }, enumsAsTypes: true },
+        },
+      },
+    };
+    fs.writeFileSync(path.join(dir, "codegen.json"), JSON.stringify(config));
+    const run = spawnSync(path.join(ROOT, "node_modules", ".bin", "graphql-codegen"), ["--config", path.join(dir, "codegen.json")], { encoding: "utf8" });
+    if (run.status !== 0) throw new Error(`codegen failed: ${run.stderr}${run.stdout}`);
+  }, 60_000);
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** The app's files as its bundler would ship them: each .ts file beside its CommonJS output. */
+  function build(): { Sidebar: any; sidebar: (data: any) => string[][] } {
+    const files = ["sidebar.ts", "components.ts", ...fs.readdirSync(path.join(dir, "gql")).map((f) => path.join("gql", f))].filter((f) => f.endsWith(".ts"));
+    const program = ts.createProgram(files.map((f) => path.join(dir, f)), { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, skipLibCheck: true, types: [] });
+    expect(ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"))).toEqual([]);
+    for (const file of files) {
+      const source = fs.readFileSync(path.join(dir, file), "utf8");
+      const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+      fs.writeFileSync(path.join(dir, file.replace(/\.ts$/, ".js")), js);
+    }
+    return { Sidebar: require(path.join(dir, "sidebar.js")).Sidebar, sidebar: require(path.join(dir, "components.js")).sidebar };
+  }
+
+  it("type-checks, sends every fragment's definition, gets each component's fields, and reads messages narrowly", async () => {
+    const { Sidebar, sidebar } = build();
+    expect(Sidebar.definitions.map((d: any) => d.name.value).sort()).toEqual(["MessageBody", "MessageLine", "Sidebar", "SidebarItem"]);
+    const me = await userWith(2);
+    const client = new ApolloClient({
+      link: new HttpLink({ uri: `${server.url}/graphql`, headers: { authorization: `Bearer ${me.token}` } }),
+      cache: new InMemoryCache(),
+    });
+    let result: any;
+    const sent = await server.queries.during(async () => (result = await client.query({ query: Sidebar, variables: { first: 2 } })));
+    const titles: string[] = result.data.conversations.edges.map((e: any) => e.node.title);
+    expect(sidebar(result.data)).toEqual(titles.map((t) => [`USER: question ${t.slice(5)}`, `ASSISTANT: answer ${t.slice(5)}`]));
+    expect(messageColumns(sent)).toEqual([TEXT_COLUMNS]);
   }, 60_000);
 });

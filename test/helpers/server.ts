@@ -22,8 +22,8 @@ export interface TestServer {
   config: Config;
   dataSource: DataSource;
   app: AppServer;
-  /** Every SQL statement the server sent so far. */
-  queries: QueryCounter;
+  /** How many SQL statements the server sent so far, and the latest of them. */
+  queries: StatementLog;
   /** Every log line the server wrote, parsed. */
   logs: Record<string, unknown>[];
   /** The environment that reaches this server's database (for child processes such as the CLI). */
@@ -32,6 +32,25 @@ export interface TestServer {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   sql<T = any>(text: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
+}
+
+/** Counts statements as the server's own logger does, and keeps the text of the latest thousand or so. */
+export class StatementLog extends QueryCounter {
+  readonly statements: string[] = [];
+  logQuery(query?: string): void {
+    super.logQuery();
+    if (this.statements.push(query ?? "") > 2000) this.statements.splice(0, 1000);
+  }
+
+  /** The statements `run` sent (the server must send no more than a thousand of them meanwhile). */
+  async during(run: () => Promise<unknown>): Promise<string[]> {
+    const before = this.count;
+    const from = this.statements.length;
+    await run();
+    const sent = this.count - before;
+    if (this.statements.length - from !== sent) throw new Error(`${sent} statements sent, more than the log keeps`);
+    return this.statements.slice(from);
+  }
 }
 
 /**
@@ -88,7 +107,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const config = loadConfig(testEnv(dir, { ...databaseEnv, ...env }));
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger(config.logLevel, (line) => logs.push(JSON.parse(line)));
-  const queries = new QueryCounter();
+  const queries = new StatementLog();
   const dataSource = createDataSource({ database: config.database, logger: queries });
   await dataSource.initialize();
   await dataSource.runMigrations();
