@@ -17,7 +17,7 @@ async function upload(token: string | undefined, bytes: Buffer, name = "file") {
     headers: { "content-type": "application/octet-stream", ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: bytes,
   });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) as any, headers: res.headers };
 }
 
 async function attachmentId(token: string, bytes: Buffer, name: string): Promise<string> {
@@ -105,6 +105,17 @@ describe("uploading", () => {
     expect(big.body.errors[0].extensions.code).toBe("BAD_USER_INPUT");
     for (let i = 0; i < 4; i++) expect((await upload(owner.token, Buffer.alloc(60 * 1024, String(i)), `part${i}.txt`)).status).toBe(201);
     expect((await upload(owner.token, Buffer.alloc(60 * 1024, "z"), "one-too-many.txt")).status).toBe(413);
+  });
+
+  it("uploads past the hourly allowance are refused with 429, Retry-After and RATE_LIMITED; a bad file path is a 404", async () => {
+    const owner = await signUp(server);
+    for (let i = 0; i < 100; i++) expect((await upload(owner.token, Buffer.from(`note ${i}`), `${i}.txt`)).status).toBe(201);
+    const refused = await upload(owner.token, Buffer.from("one more"), "more.txt");
+    expect([refused.status, refused.body.errors[0].extensions.code, refused.headers.get("cache-control")]).toEqual([429, "RATE_LIMITED", "no-store"]);
+    expect(Number(refused.headers.get("retry-after"))).toBe(refused.body.errors[0].extensions.retryAfterSeconds);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    const odd = await fetch(`${server.url}/files/not-an-id/thumbnail`, { headers: { authorization: `Bearer ${owner.token}` } });
+    expect([odd.status, ((await odd.json()) as any).errors[0].extensions.code]).toEqual([404, "NOT_FOUND"]);
   });
 
   it("uploads and files need the session's bearer token; another user's file does not exist for them", async () => {

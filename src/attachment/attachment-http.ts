@@ -1,24 +1,18 @@
 // The HTTP doors for files, beside GraphQL: POST /uploads (raw bytes), the owner's GET /files/<id>[/thumbnail], and
 // the public files of a share link. GraphQL carries only ids and metadata (see README, "Attachments").
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { DomainError, ErrorCode, NotFoundError, RateLimitedError, UnauthenticatedError } from "../common/errors";
+import { NotFoundError, UnauthenticatedError } from "../common/errors";
 import { isId } from "../common/ids";
 import type { User } from "../user/user.entity";
 import { readBodyBytes } from "../http/body";
 import { sendPreflight } from "../http/cors";
-import { HttpError, sendJson } from "../http/errors";
+import { HttpError, sendDomainError, sendJson } from "../http/errors";
 import { GET_OR_HEAD, type Route } from "../http/routes";
 import { FILE_SECURITY_HEADERS } from "../http/security-headers";
 import { AttachmentKind } from "./attachment.entity";
 import { freeze, TooLargeError, type AttachmentService, type StoredFile } from "./attachment.service";
 
 export type ViewerOf = (authorization: string | undefined) => Promise<User | null>;
-
-/** The GraphQL error shape, with the error's details (its field), never cached. */
-function sendError(res: ServerResponse, status: number, error: DomainError, headers: Record<string, string> = {}): void {
-  const body = { errors: [{ message: error.message, extensions: { code: error.code, ...error.details } }] };
-  sendJson(res, status, body, { "cache-control": "no-store", ...headers });
-}
 
 /** RFC 6266 / 5987: an ASCII fallback and the exact UTF-8 name. */
 function contentDisposition(kind: "inline" | "attachment", name: string): string {
@@ -50,17 +44,6 @@ export function parseFilePath(rest: string[]): { id: string; thumbnail: boolean 
   return { id, thumbnail: variant === "thumbnail" };
 }
 
-/** Maps what the services throw to HTTP; anything unexpected is the route table's to log as a 500. */
-function sendDomainError(res: ServerResponse, error: unknown): void {
-  if (error instanceof TooLargeError) return sendError(res, 413, error, { connection: "close" });
-  if (error instanceof RateLimitedError) return sendError(res, 429, error, { "retry-after": String(error.details?.retryAfterSeconds ?? 60) });
-  if (error instanceof DomainError) {
-    const status = { [ErrorCode.UNAUTHENTICATED]: 401, [ErrorCode.NOT_FOUND]: 404, [ErrorCode.FORBIDDEN]: 403 }[error.code as string] ?? 400;
-    return sendError(res, status, error);
-  }
-  throw error;
-}
-
 /** POST /uploads and the owner's GET|HEAD /files/<id>[/thumbnail], with their CORS preflights. */
 export function fileRoutes(attachments: AttachmentService, viewerOf: ViewerOf): Route[] {
   async function signedIn(req: IncomingMessage): Promise<User> {
@@ -69,7 +52,10 @@ export function fileRoutes(attachments: AttachmentService, viewerOf: ViewerOf): 
     return viewer;
   }
 
-  /** POST /uploads?name=<file name>: the raw bytes as the body; answers 201 with the new attachment. */
+  /**
+   * POST /uploads?name=<file name>: the raw bytes as the body; answers 201 with the new attachment. What the services
+   * refuse is answered by the route table (http/errors.ts); a file over the cap also closes the connection.
+   */
   async function upload(req: IncomingMessage, res: ServerResponse, search: string): Promise<void> {
     try {
       const viewer = await signedIn(req);
@@ -81,21 +67,18 @@ export function fileRoutes(attachments: AttachmentService, viewerOf: ViewerOf): 
       const attachment = await attachments.upload(viewer, bytes, name);
       sendJson(res, 201, { attachment: { ...freeze(attachment), url: attachment.url, thumbnailUrl: attachment.thumbnailUrl } }, { "cache-control": "no-store" });
     } catch (error) {
-      sendDomainError(res, error);
+      if (!(error instanceof TooLargeError)) throw error;
+      sendDomainError(res, error, 413, { connection: "close" });
     }
   }
 
   /** GET /files/<id>[/thumbnail] with the owner's bearer token. */
   async function ownFile(req: IncomingMessage, res: ServerResponse, rest: string[]): Promise<void> {
-    try {
-      const viewer = await signedIn(req);
-      const path = parseFilePath(rest);
-      if (!path) return sendError(res, 404, new NotFoundError("File"));
-      // Private: only the owner's browser may keep it, and must ask again (a deleted conversation's files must go).
-      sendFile(res, await attachments.ownFile(viewer, path.id, path.thumbnail), "private, no-store", req.method === "HEAD");
-    } catch (error) {
-      sendDomainError(res, error);
-    }
+    const viewer = await signedIn(req);
+    const path = parseFilePath(rest);
+    if (!path) throw new NotFoundError("File");
+    // Private: only the owner's browser may keep it, and must ask again (a deleted conversation's files must go).
+    sendFile(res, await attachments.ownFile(viewer, path.id, path.thumbnail), "private, no-store", req.method === "HEAD");
   }
 
   return [

@@ -60,7 +60,15 @@ export class BadInputError extends DomainError {
 
 export class RateLimitedError extends DomainError {
   readonly code = ErrorCode.RATE_LIMITED;
-  constructor(what: string, retryAfterSeconds: number) {
+  constructor(
+    what: string,
+    readonly retryAfterSeconds: number,
+  ) {
     super(`Too many ${what}. Try again in ${retryAfterSeconds} seconds.`, { retryAfterSeconds });
   }
+}
+
+/** What a client is told of a domain error, through GraphQL or beside it: its message, code and details. */
+export function clientFacing(error: DomainError): { message: string; extensions: Record<string, unknown> } {
+  return { message: error.message, extensions: { code: error.code, ...error.details } };
 }

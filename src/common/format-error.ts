@@ -5,7 +5,7 @@ import type { Context } from "../context";
 import { ArgumentValidationError, AuthenticationError, AuthorizationError } from "type-graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { ValidationError as ClassValidatorError } from "class-validator";
-import { DomainError, ErrorCode, ForbiddenError, UnauthenticatedError, type FieldProblems } from "./errors";
+import { clientFacing, DomainError, ErrorCode, ForbiddenError, UnauthenticatedError, type FieldProblems } from "./errors";
 import type { Logger } from "./logger";
 
 // Apollo's protocol-level codes that clients act on by name (APQ retries), kept as they are.
@@ -31,7 +31,7 @@ function validationDetails(errors: ClassValidatorError[] | unknown, prefix = "")
 
 /** What the client sees for an error: a code from the closed set, and a message; null means "unexpected". */
 function clientView(original: unknown, formatted: GraphQLFormattedError): { message: string; extensions: Record<string, unknown> } | null {
-  if (original instanceof DomainError) return { message: original.message, extensions: { code: original.code, ...original.details } };
+  if (original instanceof DomainError) return clientFacing(original);
   if (original instanceof ArgumentValidationError) {
     const fields = validationDetails(original.extensions.validationErrors as ClassValidatorError[]);
     return { message: fields.map((f) => f.problems.join("; ")).join("; ") || "Invalid input.", extensions: { code: ErrorCode.BAD_USER_INPUT, fields } };

@@ -57,10 +57,6 @@ function methodAllowed(req: IncomingMessage, res: ServerResponse, methods: strin
   return false;
 }
 
-function retryAfterOf(error: RateLimitedError): number {
-  return Number(error.details?.retryAfterSeconds) || 60;
-}
-
 function tooManyRequests(res: ServerResponse, retryAfter: number, page: (retryAfterSeconds: number) => Html): void {
   sendPage(res, 429, page(retryAfter), CACHE_CONTROL_DEAD, { "retry-after": String(retryAfter) });
 }
@@ -109,7 +105,7 @@ export function sharePageRoute({ config, services, clientAddress: clientIp, sign
     try {
       opened = await services.shareReader.view(token, { signedIn: await signedIn(req), clientIp: clientIp(req) });
     } catch (error) {
-      if (error instanceof RateLimitedError) return tooManyRequests(res, retryAfterOf(error), tooManyViewsPage);
+      if (error instanceof RateLimitedError) return tooManyRequests(res, error.retryAfterSeconds, tooManyViewsPage);
       throw error;
     }
     const { conversation, audience } = opened;
@@ -140,7 +136,7 @@ export function sharePageRoute({ config, services, clientAddress: clientIp, sign
     try {
       live = await services.shareReader.preview(token, { signedIn: await signedIn(req), clientIp: clientIp(req) });
     } catch (error) {
-      if (error instanceof RateLimitedError) return tooManyRequests(res, retryAfterOf(error), tooManyViewsPage);
+      if (error instanceof RateLimitedError) return tooManyRequests(res, error.retryAfterSeconds, tooManyViewsPage);
       throw error;
     }
     if (!live) return notFound(res);
@@ -175,7 +171,7 @@ export function sharePageRoute({ config, services, clientAddress: clientIp, sign
         { link: token, reason: parsed.reason, details: parsed.details },
       );
     } catch (error) {
-      if (error instanceof RateLimitedError) return tooManyRequests(res, retryAfterOf(error), (seconds) => tooManyReportsPage(seconds, paths.conversation));
+      if (error instanceof RateLimitedError) return tooManyRequests(res, error.retryAfterSeconds, (seconds) => tooManyReportsPage(seconds, paths.conversation));
       // The link died between the check above and the report.
       if (error instanceof NotFoundError || error instanceof BadInputError) return notFound(res);
       throw error;
