@@ -3,12 +3,11 @@
 // passed, and a snapshot too large for the byte budget is never kept.
 import { startTestServer, type TestServer } from "./helpers/server";
 import { appendMessage, createConversation, dbId, gql, ok, ownerWithShare, shareConversation, signUp, view } from "./helpers/client";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const BOUND_S = 1;
 /** How long past the bound a dead link may still be seen before the test fails: generous, the machine is busy. */
 const MARGIN_MS = 10_000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function statementsOf<T>(server: TestServer, run: () => Promise<T>): Promise<{ result: T; statements: number }> {
   const before = server.queries.count;

@@ -189,16 +189,12 @@ export const sidebar = (data: SidebarQuery) =>
     fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
     fs.writeFileSync(path.join(dir, "sidebar.ts"), SIDEBAR);
     fs.writeFileSync(path.join(dir, "components.ts"), COMPONENTS);
+    // The project's own client-preset set-up (codegen.trusted.json), with fragment masking on as apps use it.
+    const preset = JSON.parse(fs.readFileSync(path.join(ROOT, "codegen.trusted.json"), "utf8")).generates["generated/trusted/"];
     const config = {
       schema: path.join(ROOT, "schema.graphql"),
       documents: path.join(dir, "sidebar.ts"),
-      generates: {
-        [path.join(dir, "gql") + "/"]: {
-          preset: "client",
-          presetConfig: { fragmentMasking: { unmaskFunctionName: "getFragmentData" } },
-          config: { strictScalars: true, scalars: { DateTime: "string", JSONObject: "Record<string, unknown>" }, enumsAsTypes: true },
-        },
-      },
+      generates: { [path.join(dir, "gql") + "/"]: { ...preset, presetConfig: { fragmentMasking: { unmaskFunctionName: "getFragmentData" } } } },
     };
     fs.writeFileSync(path.join(dir, "codegen.json"), JSON.stringify(config));
     const run = spawnSync(path.join(ROOT, "node_modules", ".bin", "graphql-codegen"), ["--config", path.join(dir, "codegen.json")], { encoding: "utf8" });

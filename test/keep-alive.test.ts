@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { DEPLOYMENT_ENV, startInstance, stopInstance, type Instance } from "./helpers/instances";
 import { gql, ok } from "./helpers/client";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** Longer than Node's 5 s default and far shorter than the 65 s the server keeps an idle connection. */
 const IDLE_MS = 6_500;
@@ -26,8 +27,6 @@ afterAll(async () => {
   await stopInstance(server);
   fs.rmSync(dir, { recursive: true, force: true });
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Requests the server has finished answering, as its log says: a line is written once an answer is sent. */
 const requestsLogged = () => server.output().split("\n").filter((line) => line.includes('"msg":"request"')).length;

@@ -9,6 +9,7 @@ import { createSchema } from "./helpers/server";
 import { requireService } from "./helpers/require-service";
 import { DEPLOYMENT_ENV, startInstance, stopInstance, untilReady, type Instance } from "./helpers/instances";
 import { appendMessage, createConversation, gql, ok, ownerWithShare, PASSWORD, revoke, signUp, view } from "./helpers/client";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL;
 const hasRedisServer = spawnSync("redis-server", ["--version"]).status === 0;
@@ -77,8 +78,6 @@ class OwnRedis {
     }
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 (available ? describe : describe.skip)("a dead link under Redis faults", () => {
   let db: Awaited<ReturnType<typeof createSchema>>;

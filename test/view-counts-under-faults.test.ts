@@ -14,6 +14,7 @@ import { createConversation, dbId, gql, ok, shareConversation, signUp, type Acco
 import { createSchema } from "./helpers/server";
 import { requireService } from "./helpers/require-service";
 import { seededRandom } from "./helpers/random";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL;
 const onPostgres = requireService("view-counts-under-faults (PostgreSQL)", Boolean(DATABASE_URL), "they need TEST_DATABASE_URL (.ci/run sets it)");
@@ -37,8 +38,6 @@ function tempDir(): string {
   folders.push(dir);
   return dir;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** src/index.ts as its own process, with fixed secrets (so sessions and links outlive a restart) and a flush every 100 ms. */
 async function start(env: Record<string, string>): Promise<Instance> {
